@@ -1,0 +1,45 @@
+using SparseBert.Frontend;
+
+namespace SparseBert.Cli.Commands;
+
+/// <summary>The options every command that reads a model and an input sequence shares.</summary>
+public static class ModelArguments
+{
+    public static readonly OptionSpec Config = new("config", "FILE", "config.json (required for TorchSharp files)");
+
+    public static readonly IReadOnlyList<OptionSpec> Inputs =
+    [
+        new("ids", "101,7592,102", "input token ids (default: a synthetic sequence of --seq tokens)"),
+        new("token-type-ids", "0,0,0", "segment ids (default: all 0)"),
+        new("attention-mask", "1,1,0", "1 = attend, 0 = padding (default: all 1)"),
+        new("seq", "N", "length of the synthetic sequence when --ids is not given (default 8)"),
+    ];
+
+    public static BertModel LoadModel(CommandLine args, TextWriter output)
+    {
+        var path = args.Positional(0, "MODEL (a Hugging Face folder, a .safetensors file or a TorchSharp file)");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var model = BertImporter.Load(path, args.Get("config"));
+        output.WriteLine($"loaded {model.Source}: {model.Config.NumHiddenLayers} layers, hidden {model.Config.HiddenSize}, " +
+                         $"{model.Config.NumAttentionHeads} heads, {model.ParameterCount:N0} parameters ({clock.Elapsed.TotalSeconds:F2} s)");
+        return model;
+    }
+
+    public static BertInputs ReadInputs(CommandLine args, BertConfig config, TextWriter output)
+    {
+        var ids = args.Get("ids");
+        if (ids is null)
+        {
+            if (args.Has("token-type-ids") || args.Has("attention-mask"))
+                throw new UsageException("--token-type-ids and --attention-mask need --ids");
+            int length = args.GetInt("seq", 8, 1, config.MaxPositionEmbeddings);
+            output.WriteLine($"no --ids given: using a synthetic sequence of {length} tokens");
+            return BertInputs.Synthetic(config, length);
+        }
+        if (args.Has("seq")) throw new UsageException("--seq is for synthetic inputs; with --ids the length is the number of ids");
+        return BertInputs.Create(config,
+            BertInputs.ParseList("--ids", ids),
+            args.Get("token-type-ids") is { } types ? BertInputs.ParseList("--token-type-ids", types) : null,
+            args.Get("attention-mask") is { } mask ? BertInputs.ParseList("--attention-mask", mask) : null);
+    }
+}

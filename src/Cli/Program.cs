@@ -1,0 +1,1 @@
+return SparseBert.Cli.CliApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,35 @@
+namespace SparseBert.IR.Interpretation.Kernels;
+
+/// <summary>Data movement: axis permutation and row gathers.</summary>
+public static class LayoutKernels
+{
+    /// <summary>
+    /// out[i₀..iₙ] = x[the same indices permuted back]. When the last axis stays last, whole rows move with one copy each
+    /// (the head split/merge case); otherwise element by element.
+    /// </summary>
+    public static void Transpose(float[] x, Shape shape, IReadOnlyList<int> perm, float[] y)
+    {
+        int rank = shape.Rank;
+        var inStrides = new long[rank];
+        for (int a = rank - 1, s = 1; a >= 0; s *= shape[a], a--) inStrides[a] = s;
+        var outDims = perm.Select(p => shape[p]).ToArray();
+        bool rowsMove = perm[rank - 1] == rank - 1;
+        int inner = rowsMove ? shape[rank - 1] : 1;
+        int outerRank = rowsMove ? rank - 1 : rank;
+
+        var index = new int[outerRank];
+        long count = y.Length / inner;
+        for (long o = 0; o < count; o++)
+        {
+            long src = 0;
+            for (int a = 0; a < outerRank; a++) src += index[a] * inStrides[perm[a]];
+            if (rowsMove) Array.Copy(x, src, y, o * inner, inner);
+            else y[o] = x[src];
+            for (int a = outerRank - 1; a >= 0; a--)
+            {
+                if (++index[a] < outDims[a]) break;
+                index[a] = 0;
+            }
+        }
+    }
+}

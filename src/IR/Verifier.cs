@@ -1,0 +1,90 @@
+namespace SparseBert.IR;
+
+/// <summary>
+/// The IR's invariants, numbered so a failure names the rule it broke. Passes must keep all of them;
+/// tests run the verifier before and after every pass.
+///   1. Types and nodes line up: one type per node.
+///   2. Every input of node i is a value defined before i (so the graph is acyclic and in topological order).
+///   3. Each node's type is the one its op infers from its inputs' types (shapes agree, dtypes are legal for the op).
+///   4. A linear's weight and bias are constants.
+///   5. Input names are unique and non-empty; output names are unique and non-empty and refer to defined values.
+///   6. Only linear weights may be stored in a non-dense format (everything else reads constants densely).
+/// </summary>
+public static class Verifier
+{
+    public static void Verify(Graph graph)
+    {
+        var errors = Check(graph);
+        if (errors.Count > 0)
+            throw new IrException("graph is not well formed:\n  " + string.Join("\n  ", errors));
+    }
+
+    public static IReadOnlyList<string> Check(Graph graph)
+    {
+        var errors = new List<string>();
+        var nodes = graph.Nodes;
+        if (graph.Types.Length != nodes.Length)
+        {
+            errors.Add($"[1] {nodes.Length} nodes but {graph.Types.Length} types");
+            return errors;
+        }
+
+        var sparseAllowed = new HashSet<int>();
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            var node = nodes[i];
+            string at = $"%{i} {node.OpName} '{BadInputException.Printable(node.Name)}'";
+            var undefined = node.Inputs.Where(v => v.Index < 0 || v.Index >= i).ToList();
+            if (undefined.Count > 0)
+            {
+                errors.Add($"[2] {at} uses {string.Join(", ", undefined)} before it is defined");
+                continue;
+            }
+
+            try
+            {
+                var inferred = node.InferType(node.Inputs.Select(graph.TypeOf).ToArray());
+                if (inferred != graph.Types[i]) errors.Add($"[3] {at} has type {graph.Types[i]} but its op infers {inferred}");
+            }
+            catch (IrException e)
+            {
+                errors.Add($"[3] {at}: {e.Message}");
+            }
+
+            if (node is Linear linear)
+            {
+                if (graph[linear.Weight] is not Constant) errors.Add($"[4] {at}: weight {linear.Weight} is not a constant");
+                if (graph[linear.Bias] is not Constant) errors.Add($"[4] {at}: bias {linear.Bias} is not a constant");
+                sparseAllowed.Add(linear.Weight.Index);
+            }
+        }
+
+        foreach (var (value, constant) in graph.Constants)
+            if (constant.Data is not DenseData && !IsOnlyLinearWeight(graph, value, sparseAllowed))
+                errors.Add($"[6] %{value.Index} const '{BadInputException.Printable(constant.Name)}' is stored as {constant.Data.FormatName} but is read by ops that need it dense");
+
+        CheckNames(graph, errors);
+        return errors;
+    }
+
+    static bool IsOnlyLinearWeight(Graph graph, Value value, HashSet<int> linearWeights) =>
+        linearWeights.Contains(value.Index) &&
+        graph.Nodes.All(n => !n.Inputs.Contains(value) || (n is Linear l && l.Weight == value && l.X != value && l.Bias != value));
+
+    static void CheckNames(Graph graph, List<string> errors)
+    {
+        var inputNames = new HashSet<string>();
+        foreach (var (value, input) in graph.Inputs)
+            if (string.IsNullOrEmpty(input.Name) || !inputNames.Add(input.Name))
+                errors.Add($"[5] input %{value.Index} has an empty or repeated name '{input.Name}'");
+
+        var outputNames = new HashSet<string>();
+        foreach (var output in graph.Outputs)
+        {
+            if (string.IsNullOrEmpty(output.Name) || !outputNames.Add(output.Name))
+                errors.Add($"[5] output name '{output.Name}' is empty or repeated");
+            if (output.Value.Index < 0 || output.Value.Index >= graph.Nodes.Length)
+                errors.Add($"[5] output '{output.Name}' refers to {output.Value}, which is not defined");
+        }
+    }
+}
