@@ -1,1 +1,11 @@
-Console.WriteLine("bench");
+// Run the GEMM-vs-peak benchmark (add `--job short` for a quick run):
+//   dotnet run -c Release --project bench/SparseBert.Bench -- --filter '*DenseLinearVsPeak*'
+// Every public benchmark class in this assembly is picked up by the switcher; --filter selects among them.
+using BenchmarkDotNet.Running;
+
+namespace SparseBert.Bench;
+
+public static class Program
+{
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}
