@@ -63,7 +63,15 @@ public static class Interpreter
             case LayerNorm ln:
                 return Map(type, y => RowKernels.LayerNorm(F(ln.X), F(ln.Gamma), F(ln.Beta), ln.Eps, y));
             case Softmax softmax:
-                return Map(type, y => RowKernels.Softmax(F(softmax.X), softmax.Mask is { } m ? F(m) : [], type.Shape[-1], y));
+                return Map(type, y => RowKernels.Softmax(F(softmax.X), softmax.Mask is { } m ? F(m) : [], 1f, type.Shape[-1], y));
+            case ScaleMaskSoftmax fused:
+                return Map(type, y => RowKernels.Softmax(F(fused.X), fused.Mask is { } m ? F(m) : [], fused.Scale, type.Shape[-1], y));
+            case AddLayerNorm fused:
+                return Map(type, y =>
+                {
+                    TensorPrimitives.Add(F(fused.X), F(fused.Residual), y);
+                    RowKernels.LayerNorm(y, F(fused.Gamma), F(fused.Beta), fused.Eps, y);
+                });
             case MaskToBias maskToBias:
                 return new Tensor(type.Shape, In(maskToBias.Mask).Ints.Select(m => (1f - m) * float.MinValue).ToArray());
 
@@ -105,6 +113,7 @@ public static class Interpreter
             default:
                 throw new IrException($"linear '{linear.Name}': no kernel for weight format {weight.FormatName}");
         }
+        Activations.Apply(linear.Epilogue, y);
         return new Tensor(type.Shape, y);
     }
 

@@ -1,8 +1,13 @@
+using System.Collections.Immutable;
+
 namespace SparseBert.IR;
 
 /// <summary>Unary f32 ops that keep their input's shape.</summary>
-public abstract record UnaryNode(string Name, Value X) : Node(Name, Args(X))
+public abstract record UnaryNode(string Name, Value X) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => [X];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this with { X = inputs[0] };
+
     public override TensorType InferType(IReadOnlyList<TensorType> inputs)
     {
         ExpectCount(OpName, inputs, 1);
@@ -36,8 +41,10 @@ public sealed record Scale(string Name, Value X, float Factor) : UnaryNode(Name,
 }
 
 /// <summary>Elementwise a + b of two f32 values of the same shape (embedding sums, residuals).</summary>
-public sealed record Add(string Name, Value A, Value B) : Node(Name, Args(A, B))
+public sealed record Add(string Name, Value A, Value B) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => [A, B];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this with { A = inputs[0], B = inputs[1] };
     public override string OpName => "add";
 
     public override TensorType InferType(IReadOnlyList<TensorType> inputs)

@@ -3,8 +3,10 @@ using System.Collections.Immutable;
 namespace SparseBert.IR;
 
 /// <summary>Same elements in the same row-major order, another shape (head split: [s, h·d] → [s, h, d]).</summary>
-public sealed record Reshape(string Name, Value X, Shape To) : Node(Name, Args(X))
+public sealed record Reshape(string Name, Value X, Shape To) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => [X];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this with { X = inputs[0] };
     public override string OpName => "reshape";
     public override string Attributes => "to=" + To;
 
@@ -18,8 +20,10 @@ public sealed record Reshape(string Name, Value X, Shape To) : Node(Name, Args(X
 }
 
 /// <summary>Permutes axes: output axis i is input axis Perm[i] ([s, h, d] → [h, s, d] is perm 1,0,2).</summary>
-public sealed record Transpose(string Name, Value X, ImmutableArray<int> Perm) : Node(Name, Args(X))
+public sealed record Transpose(string Name, Value X, ImmutableArray<int> Perm) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => [X];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this with { X = inputs[0] };
     public override string OpName => "transpose";
     public override string Attributes => "perm=" + string.Join(",", Perm);
 
@@ -34,8 +38,10 @@ public sealed record Transpose(string Name, Value X, ImmutableArray<int> Perm) :
 }
 
 /// <summary>Rows Start..Start+Length of axis 0 (the pooler's token 0; position embeddings 0..seq).</summary>
-public sealed record Slice(string Name, Value X, int Start, int Length) : Node(Name, Args(X))
+public sealed record Slice(string Name, Value X, int Start, int Length) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => [X];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this with { X = inputs[0] };
     public override string OpName => "slice";
     public override string Attributes => $"rows={Start}..{Start + Length}";
 
@@ -51,8 +57,10 @@ public sealed record Slice(string Name, Value X, int Start, int Length) : Node(N
 }
 
 /// <summary>Embedding lookup: rows of Table [vocab, d] picked by Ids (i32 [n]) → [n, d]. An id outside the table is an error at run time.</summary>
-public sealed record Gather(string Name, Value Table, Value Ids) : Node(Name, Args(Table, Ids))
+public sealed record Gather(string Name, Value Table, Value Ids) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => [Table, Ids];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this with { Table = inputs[0], Ids = inputs[1] };
     public override string OpName => "gather";
 
     public override TensorType InferType(IReadOnlyList<TensorType> inputs)

@@ -1,12 +1,20 @@
+using System.Collections.Immutable;
+
 namespace SparseBert.IR;
 
+/// <summary>The activation a linear applies to its biased result (fusion folds a following GELU/ReLU into it).</summary>
+public enum Activation { None, GeluErf, GeluTanh, Relu }
+
 /// <summary>
-/// y = x · Wᵀ + b with W a constant of shape [out, in] (PyTorch's layout) in any storage format, b a constant [out].
-/// x is [rows, in]; y is [rows, out].
+/// y = act(x · Wᵀ + b) with W a constant of shape [out, in] (PyTorch's layout) in any storage format, b a constant [out],
+/// and act the <see cref="Epilogue"/> (none unless fusion put one there). x is [rows, in]; y is [rows, out].
 /// </summary>
-public sealed record Linear(string Name, Value X, Value Weight, Value Bias) : Node(Name, Args(X, Weight, Bias))
+public sealed record Linear(string Name, Value X, Value Weight, Value Bias, Activation Epilogue = Activation.None) : Node(Name)
 {
     public override string OpName => "linear";
+    public override string Attributes => Epilogue == Activation.None ? "" : "epilogue=" + Epilogue.ToString().ToLowerInvariant();
+    public override ImmutableArray<Value> Inputs => [X, Weight, Bias];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this with { X = inputs[0], Weight = inputs[1], Bias = inputs[2] };
 
     public override TensorType InferType(IReadOnlyList<TensorType> inputs)
     {
@@ -29,8 +37,10 @@ public sealed record Linear(string Name, Value X, Value Weight, Value Bias) : No
 /// Batched matrix product of activations (attention): A [batch, m, k] · B [batch, k, n], or · Bᵀ with B [batch, n, k]
 /// when <see cref="TransposeB"/> (Q·Kᵀ without materializing the transpose).
 /// </summary>
-public sealed record MatMul(string Name, Value A, Value B, bool TransposeB) : Node(Name, Args(A, B))
+public sealed record MatMul(string Name, Value A, Value B, bool TransposeB) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => [A, B];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this with { A = inputs[0], B = inputs[1] };
     public override string OpName => "matmul";
     public override string Attributes => TransposeB ? "transpose_b" : "";
 

@@ -14,8 +14,14 @@ public readonly record struct Value(int Index)
 /// defines what it computes. <see cref="Name"/> is a human-readable label (from the checkpoint or the importer) and
 /// never an identity: two nodes may share a name.
 /// </summary>
-public abstract record Node(string Name, ImmutableArray<Value> Inputs)
+public abstract record Node(string Name)
 {
+    /// <summary>The values this node reads, in the op's order; derived from the op's typed fields, so `with` keeps them in step.</summary>
+    public abstract ImmutableArray<Value> Inputs { get; }
+
+    /// <summary>The same op reading other values (same count and order as <see cref="Inputs"/>): how passes remap a node.</summary>
+    public abstract Node WithInputs(IReadOnlyList<Value> inputs);
+
     /// <summary>The op's short name, as the printer shows it.</summary>
     public abstract string OpName { get; }
 
@@ -42,7 +48,6 @@ public abstract record Node(string Name, ImmutableArray<Value> Inputs)
         if (inputs.Count != count) throw Mismatch(op, $"expects {count} inputs, got {inputs.Count}");
     }
 
-    protected static ImmutableArray<Value> Args(params Value[] values) => [.. values];
 }
 
 /// <summary>A graph that breaks an IR invariant: a bug in whoever built it, never the user's fault.</summary>

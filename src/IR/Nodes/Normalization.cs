@@ -1,8 +1,12 @@
+using System.Collections.Immutable;
+
 namespace SparseBert.IR;
 
 /// <summary>Layer norm over the last axis: (x − mean) / √(var + eps) · gamma + beta, with the biased variance.</summary>
-public sealed record LayerNorm(string Name, Value X, Value Gamma, Value Beta, float Eps) : Node(Name, Args(X, Gamma, Beta))
+public sealed record LayerNorm(string Name, Value X, Value Gamma, Value Beta, float Eps) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => [X, Gamma, Beta];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this with { X = inputs[0], Gamma = inputs[1], Beta = inputs[2] };
     public override string OpName => "layer_norm";
     public override string Attributes => "eps=" + Eps.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -26,8 +30,10 @@ public sealed record LayerNorm(string Name, Value X, Value Gamma, Value Beta, fl
 /// Softmax over the last axis of x [..., n] after adding an optional additive mask [n], broadcast over the other axes.
 /// With an attention mask the additive term comes from <see cref="MaskToBias"/>.
 /// </summary>
-public sealed record Softmax(string Name, Value X, Value? Mask) : Node(Name, Mask is { } m ? Args(X, m) : Args(X))
+public sealed record Softmax(string Name, Value X, Value? Mask) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => Mask is { } m ? [X, m] : [X];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this with { X = inputs[0], Mask = inputs.Count > 1 ? inputs[1] : null };
     public override string OpName => "softmax";
 
     public override TensorType InferType(IReadOnlyList<TensorType> inputs)
@@ -49,8 +55,10 @@ public sealed record Softmax(string Name, Value X, Value? Mask) : Node(Name, Mas
 /// Turns a 0/1 attention mask (i32 [n]) into the additive bias Hugging Face uses: (1 − m) · float.MinValue,
 /// so masked keys vanish after the softmax while a fully masked row stays finite (uniform).
 /// </summary>
-public sealed record MaskToBias(string Name, Value Mask) : Node(Name, Args(Mask))
+public sealed record MaskToBias(string Name, Value Mask) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => [Mask];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this with { Mask = inputs[0] };
     public override string OpName => "mask_to_bias";
 
     public override TensorType InferType(IReadOnlyList<TensorType> inputs)

@@ -3,15 +3,19 @@ using System.Collections.Immutable;
 namespace SparseBert.IR;
 
 /// <summary>A named graph input (input ids, token type ids, attention mask).</summary>
-public sealed record Input(string Name, TensorType Declared) : Node(Name, ImmutableArray<Value>.Empty)
+public sealed record Input(string Name, TensorType Declared) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => [];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this;
     public override string OpName => "input";
     public override TensorType InferType(IReadOnlyList<TensorType> inputs) => Declared;
 }
 
 /// <summary>A named constant (a weight, bias or table) with its storage format.</summary>
-public sealed record Constant(string Name, ConstantData Data) : Node(Name, ImmutableArray<Value>.Empty)
+public sealed record Constant(string Name, ConstantData Data) : Node(Name)
 {
+    public override ImmutableArray<Value> Inputs => [];
+    public override Node WithInputs(IReadOnlyList<Value> inputs) => this;
     public override string OpName => "const";
     public override TensorType InferType(IReadOnlyList<TensorType> inputs) => Data.Type;
     public override string Attributes => "format=" + Data.FormatName;

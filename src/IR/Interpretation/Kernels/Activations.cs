@@ -22,18 +22,19 @@ public static class Activations
 
     const float P = 0.3275911f, A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f, A4 = -1.453152027f, A5 = 1.061405429f;
 
-    /// <summary>GELU(x) = x · ½(1 + erf(x/√2)) (Hugging Face "gelu").</summary>
+    /// <summary>GELU(x) = x · ½(1 + erf(x/√2)) (Hugging Face "gelu"). y may be x.</summary>
     public static void GeluErf(ReadOnlySpan<float> x, Span<float> y)
     {
         Span<float> t = stackalloc float[Chunk];
         Span<float> e = stackalloc float[Chunk];
+        Span<float> p = stackalloc float[Chunk];
         for (int start = 0; start < x.Length; start += Chunk)
         {
             int n = Math.Min(Chunk, x.Length - start);
             var xs = x.Slice(start, n);
-            var ys = y.Slice(start, n);
             var ts = t[..n];
             var es = e[..n];
+            var ps = p[..n];
             // z = |x|/√2; t = 1/(1 + p·z); e = exp(−z²)
             TensorPrimitives.Abs(xs, ts);
             TensorPrimitives.Multiply(ts, 1f / MathF.Sqrt(2f), ts);
@@ -44,20 +45,21 @@ public static class Activations
             TensorPrimitives.Add(ts, 1f, ts);
             TensorPrimitives.Reciprocal(ts, ts);
             // poly(t) by Horner, then erf(|z|) = 1 − poly·e
-            TensorPrimitives.Multiply(ts, A5, ys);
-            TensorPrimitives.Add(ys, A4, ys);
-            TensorPrimitives.FusedMultiplyAdd(ys, ts, A3, ys);
-            TensorPrimitives.FusedMultiplyAdd(ys, ts, A2, ys);
-            TensorPrimitives.FusedMultiplyAdd(ys, ts, A1, ys);
-            TensorPrimitives.Multiply(ys, ts, ys);
-            TensorPrimitives.Multiply(ys, es, ys);
-            // ½x(1 + sign(x)·(1 − poly·e)) = ½x + ½|x|(1 − poly·e)
+            TensorPrimitives.Multiply(ts, A5, ps);
+            TensorPrimitives.Add(ps, A4, ps);
+            TensorPrimitives.FusedMultiplyAdd(ps, ts, A3, ps);
+            TensorPrimitives.FusedMultiplyAdd(ps, ts, A2, ps);
+            TensorPrimitives.FusedMultiplyAdd(ps, ts, A1, ps);
+            TensorPrimitives.Multiply(ps, ts, ps);
+            TensorPrimitives.Multiply(ps, es, ps);
+            // ½x(1 + sign(x)·(1 − poly·e)) = ½x + ½|x|(1 − poly·e); x is read before y's element is written.
+            var ys = y.Slice(start, n);
             for (int i = 0; i < n; i++)
-                ys[i] = 0.5f * xs[i] + 0.5f * MathF.Abs(xs[i]) * (1f - ys[i]);
+                ys[i] = 0.5f * xs[i] + 0.5f * MathF.Abs(xs[i]) * (1f - ps[i]);
         }
     }
 
-    /// <summary>GELU by the tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (Hugging Face "gelu_new").</summary>
+    /// <summary>GELU by the tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (Hugging Face "gelu_new"). y may be x.</summary>
     public static void GeluTanh(ReadOnlySpan<float> x, Span<float> y)
     {
         float c = MathF.Sqrt(2f / MathF.PI);
@@ -80,6 +82,19 @@ public static class Activations
     }
 
     public static void Relu(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+
+    /// <summary>Applies a linear's epilogue in place.</summary>
+    public static void Apply(Activation activation, Span<float> y)
+    {
+        switch (activation)
+        {
+            case Activation.None: break;
+            case Activation.GeluErf: GeluErf(y, y); break;
+            case Activation.GeluTanh: GeluTanh(y, y); break;
+            case Activation.Relu: Relu(y, y); break;
+            default: throw new ArgumentOutOfRangeException(nameof(activation));
+        }
+    }
 
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
 }
