@@ -10,13 +10,15 @@ namespace SparseBert.IR.Interpretation;
 /// </summary>
 public static class Interpreter
 {
-    public static IReadOnlyDictionary<string, Tensor> Run(Graph graph, IReadOnlyDictionary<string, Tensor> inputs)
+    /// <param name="observe">Called with every computed value as soon as it exists (calibration watches activations this way).</param>
+    public static IReadOnlyDictionary<string, Tensor> Run(Graph graph, IReadOnlyDictionary<string, Tensor> inputs, Action<Value, Tensor>? observe = null)
     {
         var values = new Tensor?[graph.Nodes.Length];
         var lastUse = graph.LastUses();
         for (int i = 0; i < graph.Nodes.Length; i++)
         {
             values[i] = Evaluate(graph, graph.Nodes[i], graph.Types[i], values, inputs);
+            if (observe is not null && values[i] is { } computed) observe(new Value(i), computed);
             foreach (var input in graph.Nodes[i].Inputs)
                 if (lastUse[input.Index] == i) values[input.Index] = null;
         }
