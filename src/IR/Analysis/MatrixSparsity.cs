@@ -58,4 +58,36 @@ public static class MatrixSparsity
         }
         return Enumerable.Range(0, cols).Where(c => !alive[c]).ToArray();
     }
+
+    /// <summary>Whether every group of m consecutive elements along each row (the last group may be short) holds at most n nonzeros.</summary>
+    public static bool ConformsToNm(ReadOnlySpan<float> w, int rows, int cols, int n, int m)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var row = w.Slice(r * cols, cols);
+            for (int start = 0; start < cols; start += m)
+            {
+                int nonzeros = 0;
+                foreach (var v in row.Slice(start, Math.Min(m, cols - start)))
+                    if (v != 0f) nonzeros++;
+                if (nonzeros > n) return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>All the measures at once, for the analysis pass and reports.</summary>
+    public static WeightSparsity Analyze(ReadOnlySpan<float> w, int rows, int cols, IEnumerable<BlockShape> blocks)
+    {
+        var occupancy = new List<BlockOccupancy>();
+        foreach (var b in blocks) occupancy.Add(new BlockOccupancy(b, BlockOccupancy(w, rows, cols, b)));
+        return Analyze(w, rows, cols, occupancy);
+    }
+
+    static WeightSparsity Analyze(ReadOnlySpan<float> w, int rows, int cols, List<BlockOccupancy> occupancy) => new(
+        ElementSparsity(w),
+        occupancy,
+        [new NmConformance(2, 4, ConformsToNm(w, rows, cols, 2, 4)), new NmConformance(4, 8, ConformsToNm(w, rows, cols, 4, 8))],
+        DeadRows(w, rows, cols).Length,
+        DeadColumns(w, rows, cols).Length);
 }
