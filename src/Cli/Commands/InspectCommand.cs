@@ -1,20 +1,23 @@
 using SparseBert.Frontend;
 using SparseBert.IR;
 using SparseBert.IR.Analysis;
+using SparseBert.Passes;
 
 namespace SparseBert.Cli.Commands;
 
-/// <summary>`sparsebert inspect`: config, size, and the sparsity of every weight matrix.</summary>
+/// <summary>`sparsebert inspect`: config, size, and what the sparsity analysis finds in every weight matrix.</summary>
 public sealed class InspectCommand : ICommand
 {
     public string Name => "inspect";
-    public string Usage => "sparsebert inspect MODEL [--config FILE] [--blocks 4x4,8x8,16x16,32x32]";
-    public string Summary => "show the config, parameter count and bytes, and each weight's sparsity, block occupancy and dead rows, columns and heads";
+    public string Usage => "sparsebert inspect MODEL [--config FILE] [--blocks 4x4,8x8,16x16,32x32] [--seq 128] [--dump-ir DIR]";
+    public string Summary => "show the config, parameter count and bytes, and each weight's sparsity, block occupancy, N:M conformance and dead rows, columns and heads";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         ModelArguments.Config,
-        new("blocks", "RxC,...", "block shapes for the occupancy columns (default 4x4,8x8,16x16,32x32)"),
+        new("blocks", "RxC,...", "block shapes for the occupancy columns (default 4x4,8x8,16x16,32x32; any r×c, e.g. 32x1)"),
+        new("seq", "N", "sequence length for the activation-memory estimate (default 128, at most the model's positions)"),
+        ModelArguments.DumpIr,
     ];
 
     public int Execute(CommandLine args, TextWriter output)
@@ -25,34 +28,62 @@ public sealed class InspectCommand : ICommand
             : BlockShape.InspectDefaults;
         var model = ModelArguments.LoadModel(args, output);
         var c = model.Config;
+        int sequence = args.GetInt("seq", Math.Min(128, c.MaxPositionEmbeddings), 1, c.MaxPositionEmbeddings);
 
         output.WriteLine($"config: hidden_size={c.HiddenSize} layers={c.NumHiddenLayers} heads={c.NumAttentionHeads} " +
                          $"intermediate_size={c.IntermediateSize} vocab={c.VocabSize} positions={c.MaxPositionEmbeddings} " +
                          $"type_vocab={c.TypeVocabSize} eps={c.LayerNormEps:G} act={BertConfig.ActName(c.HiddenAct)}");
         output.WriteLine($"heads: pooler={(model.HasPooler ? "yes" : "no")} classifier={(model.NumLabels > 0 ? $"{model.NumLabels} labels" : "no")}");
         output.WriteLine($"parameters: {model.ParameterCount:N0} ({model.ParameterCount * 4 / 1e6:F1} MB as f32; checkpoint file {new FileInfo(model.Source).Length / 1e6:F1} MB)");
-        output.WriteLine();
 
-        var reports = BertSparsityReport.Matrices(model, blocks);
-        int nameWidth = Math.Max(6, reports.Max(r => r.Name.Length));
-        var header = $"{"weight".PadRight(nameWidth)}  {"shape",-12} {"sparsity",8}  " +
-                     string.Join(" ", blocks.Select(b => $"{"occ " + b,10}")) + $"  {"dead rows",9} {"dead cols",9}";
+        var context = new PassContext();
+        var graph = BertGraph.Build(model, sequence);
+        ModelArguments.RunPipeline(args, new Pipeline("analyze", [new AnalyzeSparsity(blocks), new PlanMemory()]), graph, context, output);
+        var report = context.Get<SparsityReport>()!;
+        var memory = context.Get<MemoryPlan>()!;
+        output.WriteLine($"activations at sequence {sequence}: {memory.ArenaBytes / 1e6:F2} MB planned (live peak {memory.PeakLiveBytes / 1e6:F2} MB)");
+        output.WriteLine();
+        PrintTable(output, graph, report, blocks);
+        output.WriteLine(DeadHeadsLine(report));
+        return 0;
+    }
+
+    static void PrintTable(TextWriter output, Graph graph, SparsityReport report, IReadOnlyList<BlockShape> blocks)
+    {
+        // Graph order is state-dict order: layer by layer, Q, K, V, output, FFN in, FFN out, then pooler and classifier.
+        var names = graph.Nodes.OfType<Linear>().Select(l => graph[l.Weight].Name).Where(report.Weights.ContainsKey).ToList();
+        int nameWidth = Math.Max(6, names.Max(n => n.Length));
+        var header = $"{"weight".PadRight(nameWidth)}  {"shape",-10} {"sparsity",8}  " +
+                     string.Join(" ", blocks.Select(b => $"{"occ " + b,10}")) + $"  {"2:4",3} {"4:8",3}  {"dead rows",9} {"dead cols",9}";
         output.WriteLine(header);
         output.WriteLine(new string('-', header.Length));
-        foreach (var r in reports)
-            output.WriteLine($"{r.Name.PadRight(nameWidth)}  {$"{r.Shape[0]}x{r.Shape[1]}",-12} {r.ElementSparsity,8:P1}  " +
-                             string.Join(" ", r.BlockOccupancy.Select(o => $"{o,10:P1}")) + $"  {r.DeadRows,9} {r.DeadColumns,9}");
+        long total = 0;
+        double zeros = 0;
+        foreach (var name in names)
+        {
+            var w = report.Weights[name];
+            var shape = graph.Constants.First(c => c.Node.Name == name).Node.Data.Type.Shape;
+            output.WriteLine($"{name.PadRight(nameWidth)}  {$"{shape[0]}x{shape[1]}",-10} {w.ElementSparsity,8:P1}  " +
+                             string.Join(" ", w.Blocks.Select(b => $"{b.Occupancy,10:P1}")) +
+                             $"  {Mark(w, 2, 4),3} {Mark(w, 4, 8),3}  {w.DeadRows,9} {w.DeadColumns,9}");
+            total += shape.ElementCount;
+            zeros += w.ElementSparsity * shape.ElementCount;
+        }
+        output.WriteLine($"\nlinear weights: {total:N0}, {zeros / Math.Max(1, total):P1} zero");
+    }
 
-        long total = reports.Sum(r => r.Shape.ElementCount);
-        double zeros = reports.Sum(r => r.ElementSparsity * r.Shape.ElementCount);
-        output.WriteLine($"\nencoder, pooler and classifier matrices: {total:N0} weights, {zeros / Math.Max(1, total):P1} zero");
+    static string Mark(WeightSparsity w, int n, int m) => w.NmPatterns.Any(p => p.N == n && p.M == m && p.Conforms) ? "yes" : "-";
 
-        var deadHeads = Enumerable.Range(0, c.NumHiddenLayers)
-            .Select(l => (Layer: l, Heads: BertSparsityReport.DeadHeads(model, l)))
-            .Where(x => x.Heads.Length > 0).ToList();
-        output.WriteLine(deadHeads.Count == 0
-            ? "dead heads: none"
-            : "dead heads: " + string.Join("; ", deadHeads.Select(x => $"layer {x.Layer}: {string.Join(",", x.Heads)}")));
-        return 0;
+    static string DeadHeadsLine(SparsityReport report)
+    {
+        var dead = report.Heads.Where(h => h.Dead.Count > 0).Select(h => $"{LayerLabel(h.OutputProjection)}: {string.Join(",", h.Dead)}").ToList();
+        return "dead heads: " + (dead.Count == 0 ? "none" : string.Join("; ", dead));
+    }
+
+    /// <summary>"encoder.layer.3.attention.output.dense" → "layer 3"; any other name as it is.</summary>
+    static string LayerLabel(string outputProjection)
+    {
+        var parts = outputProjection.Split('.');
+        return parts.Length > 2 && parts[0] == "encoder" && parts[1] == "layer" ? "layer " + parts[2] : outputProjection;
     }
 }

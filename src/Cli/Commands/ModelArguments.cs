@@ -1,4 +1,6 @@
 using SparseBert.Frontend;
+using SparseBert.IR;
+using SparseBert.Passes;
 
 namespace SparseBert.Cli.Commands;
 
@@ -14,6 +16,20 @@ public static class ModelArguments
         new("attention-mask", "1,1,0", "1 = attend, 0 = padding (default: all 1)"),
         new("seq", "N", "length of the synthetic sequence when --ids is not given (default 8)"),
     ];
+
+    public static readonly OptionSpec DumpIr = new("dump-ir", "DIR", "write the IR before and after each pass into DIR (00-input.ir, 01-PASS.ir, …)");
+
+    /// <summary>Runs a pipeline with the verifier on, writing IR dumps when --dump-ir is given, and prints the passes' notes.</summary>
+    public static Graph RunPipeline(CommandLine args, Pipeline pipeline, Graph graph, PassContext context, TextWriter output)
+    {
+        var dumpDir = args.Get("dump-ir");
+        using var dumps = dumpDir is null ? null : new OutputFolder(dumpDir);
+        var result = new PassManager { DumpDirectory = dumps?.Staging }.Run(pipeline, graph, context);
+        dumps?.Commit();
+        foreach (var note in context.Notes) output.WriteLine(note);
+        if (dumpDir is not null) output.WriteLine($"wrote the IR after each of {pipeline.Passes.Length} passes to {dumpDir}");
+        return result;
+    }
 
     public static BertModel LoadModel(CommandLine args, TextWriter output)
     {
