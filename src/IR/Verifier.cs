@@ -6,9 +6,10 @@ namespace SparseBert.IR;
 ///   1. Types and nodes line up: one type per node.
 ///   2. Every input of node i is a value defined before i (so the graph is acyclic and in topological order).
 ///   3. Each node's type is the one its op infers from its inputs' types (shapes agree, dtypes are legal for the op).
-///   4. A linear's weight and bias are constants.
+///   4. A linear's (or quantized linear's) weight and bias are constants.
 ///   5. Input names are unique and non-empty; output names are unique and non-empty and refer to defined values.
-///   6. Only linear weights may be stored in a non-dense format (everything else reads constants densely).
+///   6. Only linear weights may be stored in a non-dense format (everything else reads constants densely);
+///      int8 data is exactly what a quantized linear's weight is stored as, and nothing else reads it.
 /// </summary>
 public static class Verifier
 {
@@ -57,6 +58,13 @@ public static class Verifier
                 if (graph[linear.Bias] is not Constant) errors.Add($"[4] {at}: bias {linear.Bias} is not a constant");
                 sparseAllowed.Add(linear.Weight.Index);
             }
+            if (node is QuantizedLinear quantized)
+            {
+                if (graph[quantized.Weight] is not Constant { Data: var data }) errors.Add($"[4] {at}: weight {quantized.Weight} is not a constant");
+                else if (data is not Int8WeightData) errors.Add($"[6] {at}: weight {quantized.Weight} is stored as {data.FormatName}, not int8");
+                if (graph[quantized.Bias] is not Constant) errors.Add($"[4] {at}: bias {quantized.Bias} is not a constant");
+                sparseAllowed.Add(quantized.Weight.Index);
+            }
         }
 
         foreach (var (value, constant) in graph.Constants)
@@ -69,7 +77,12 @@ public static class Verifier
 
     static bool IsOnlyLinearWeight(Graph graph, Value value, HashSet<int> linearWeights) =>
         linearWeights.Contains(value.Index) &&
-        graph.Nodes.All(n => !n.Inputs.Contains(value) || (n is Linear l && l.Weight == value && l.X != value && l.Bias != value));
+        graph.Nodes.All(n => !n.Inputs.Contains(value) || n switch
+        {
+            Linear l => l.Weight == value && l.X != value && l.Bias != value && graph[value] is Constant { Data: not Int8WeightData },
+            QuantizedLinear q => q.Weight == value && q.X != value && q.Bias != value,
+            _ => false,
+        });
 
     static void CheckNames(Graph graph, List<string> errors)
     {

@@ -46,6 +46,9 @@ public static class Interpreter
             case Linear linear:
                 return EvaluateLinear(graph, linear, type, F(linear.X));
 
+            case QuantizedLinear quantized:
+                return Int8Linear.Evaluate(graph, quantized, type, F(quantized.X));
+
             case MatMul matmul:
                 return EvaluateMatMul(matmul, In(matmul.A), In(matmul.B), type);
 
@@ -74,6 +77,12 @@ public static class Interpreter
                     TensorPrimitives.Add(F(fused.X), F(fused.Residual), y);
                     RowKernels.LayerNorm(y, F(fused.Gamma), F(fused.Beta), fused.Eps, y);
                 });
+            case IntGelu gelu:
+                return Map(type, y => FixedPointKernels.Gelu(F(gelu.X), gelu.InputScale, y));
+            case IntSoftmax softmax:
+                return Map(type, y => FixedPointKernels.Softmax(F(softmax.X), softmax.Mask is { } m ? F(m) : [], softmax.InputScale, type.Shape[-1], y));
+            case IntLayerNorm ln:
+                return Map(type, y => FixedPointKernels.LayerNorm(F(ln.X), F(ln.Gamma), F(ln.Beta), ln.InputScale, y));
             case MaskToBias maskToBias:
                 return new Tensor(type.Shape, In(maskToBias.Mask).Ints.Select(m => (1f - m) * float.MinValue).ToArray());
 
@@ -111,6 +120,15 @@ public static class Interpreter
             case DenseData dense:
                 var packed = PackedWeightCache.Get(dense.Tensor.Floats, weight.Type.Shape[0], weight.Type.Shape[1]);
                 Gemm.Multiply(x, 0, rows, packed, bias, y, 0);
+                break;
+            case BsrData bsr:
+                BsrLinear.Multiply(x, rows, bsr, bias, y);
+                break;
+            case CsrData csr:
+                SparseRowLinear.Multiply(x, rows, csr, bias, y);
+                break;
+            case NmData nm:
+                SparseRowLinear.Multiply(x, rows, nm, bias, y);
                 break;
             default:
                 throw new IrException($"linear '{linear.Name}': no kernel for weight format {weight.FormatName}");

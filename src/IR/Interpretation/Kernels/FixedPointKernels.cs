@@ -1,0 +1,133 @@
+namespace SparseBert.IR.Interpretation.Kernels;
+
+/// <summary>
+/// The interpreter's definitions of <see cref="IntGelu"/>, <see cref="IntSoftmax"/> and <see cref="IntLayerNorm"/>
+/// (their headers give the arithmetic and its error). Elements (GELU) or rows (softmax, layer norm) are independent
+/// and each is computed by one thread, so splitting large tensors across cores cannot change a result.
+/// </summary>
+public static class FixedPointKernels
+{
+    const long GeluBound = 1L << 20, SoftmaxBound = 1L << 40, LayerNormBound = 1L << 20;
+    const double ErfA = -0.2888, ErfB = -1.769, ExpA = 0.3585, ExpB = 1.353, ExpC = 0.344;
+    const int ProbabilityBits = 16, NormShift = 10, FactorBits = 40;
+    const int ParallelElements = 1 << 16; // below this, a fork/join costs more than the work
+
+    static readonly ParallelOptions Options = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
+
+    /// <summary>q = clamp(round_half_away_from_zero(x / scale), −bound, bound), the quotient in double.</summary>
+    static long Quantize(float x, double scale, long bound) =>
+        (long)Math.Clamp(Math.Round(x / scale, MidpointRounding.AwayFromZero), -bound, bound);
+
+    /// <summary>I-BERT's i-poly for a·(u + b)² + c at u = q·s: q_b = ⌊b/s⌋, q_c = ⌊c/(a·s²)⌋; value ≈ ((q + q_b)² + q_c)·a·s².</summary>
+    readonly record struct IntPoly(long QB, long QC)
+    {
+        public static IntPoly For(double a, double b, double c, double s) => new((long)Math.Floor(b / s), (long)Math.Floor(c / (a * s * s)));
+        public long At(long q) => (q + QB) * (q + QB) + QC;
+    }
+
+    /// <summary>⌊√n⌋ for n ≥ 0 by I-BERT's i-sqrt: Newton steps from 2^⌈bits/2⌉ (above the root) until they stop decreasing.</summary>
+    public static long IntSqrt(long n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        if (n == 0) return 0;
+        long x = 1L << ((64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)n) + 1) / 2);
+        while (true)
+        {
+            long next = (x + n / x) / 2;
+            if (next >= x) return x;
+            x = next;
+        }
+    }
+
+    public static void Gelu(float[] x, float inputScale, float[] y)
+    {
+        double s = inputScale, sErf = s / Math.Sqrt(2);
+        var erf = IntPoly.For(ErfA, ErfB, 1, sErf);
+        long clip = (long)Math.Floor(-ErfB / sErf);
+        double sL = ErfA * sErf * sErf;
+        long one = (long)Math.Floor(1 / sL);
+        double sOut = s * sL / 2;
+        Split(x.Length, 1, (start, end) => Gelu(x.AsSpan(start, end - start), s, erf, clip, one, sOut, y.AsSpan(start, end - start)));
+    }
+
+    /// <summary>The element loop, apart from the closure so its constants live in registers.</summary>
+    static void Gelu(ReadOnlySpan<float> x, double s, IntPoly erf, long clip, long one, double sOut, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            long q = Quantize(x[i], s, GeluBound);
+            long qErf = Math.Sign(q) * erf.At(Math.Min(Math.Abs(q), clip));
+            y[i] = (float)(q * (qErf + one) * sOut);
+        }
+    }
+
+    /// <param name="mask">An additive mask of one row's width, or empty.</param>
+    public static void Softmax(float[] x, float[] mask, float inputScale, int width, float[] y)
+    {
+        double s = inputScale;
+        long ln2 = (long)Math.Floor(Math.Log(2) / s);
+        var exp = IntPoly.For(ExpA, ExpB, ExpC, s);
+        Split(x.Length / Math.Max(1, width), width, (row0, row1) =>
+        {
+            var e = new long[width];
+            for (int row = row0; row < row1; row++)
+            {
+                int at = row * width;
+                long max = long.MinValue, sum = 0;
+                for (int j = 0; j < width; j++)
+                    max = Math.Max(max, e[j] = Quantize(mask.Length == 0 ? x[at + j] : x[at + j] + mask[j], s, SoftmaxBound));
+                for (int j = 0; j < width; j++)
+                {
+                    long d = e[j] - max, k = -d / ln2; // d ≤ 0, so the division already floors
+                    sum += e[j] = k >= 63 ? 0 : exp.At(d + k * ln2) >> (int)k;
+                }
+                for (int j = 0; j < width; j++)
+                    y[at + j] = ((e[j] << ProbabilityBits) / sum) * (1f / (1 << ProbabilityBits));
+            }
+        });
+    }
+
+    public static void LayerNorm(float[] x, float[] gamma, float[] beta, float inputScale, float[] y)
+    {
+        int n = gamma.Length;
+        double s = inputScale;
+        float step = (float)(Math.Sqrt(n) / (1L << (FactorBits - NormShift)));
+        Split(x.Length / Math.Max(1, n), n, (row0, row1) =>
+        {
+            var q = new long[n];
+            for (int row = row0; row < row1; row++)
+            {
+                int at = row * n;
+                long total = 0, variance = 0;
+                for (int j = 0; j < n; j++)
+                    total += q[j] = Quantize(x[at + j], s, LayerNormBound);
+                long mean = FloorDiv(2 * total + n, 2L * n);
+                for (int j = 0; j < n; j++)
+                    variance += (q[j] - mean) * (q[j] - mean);
+                long sigma = IntSqrt(variance);
+                if (sigma == 0)
+                {
+                    Array.Copy(beta, 0, y, at, n);
+                    continue;
+                }
+                long factor = (1L << FactorBits) / sigma;
+                for (int j = 0; j < n; j++)
+                    y[at + j] = (float)((q[j] - mean) * factor >> NormShift) * step * gamma[j] + beta[j];
+            }
+        });
+    }
+
+    static long FloorDiv(long a, long b) => a / b - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0);
+
+    /// <summary>Runs body over [0, count) in one piece, or in one contiguous slice per core when the work is large.</summary>
+    static void Split(int count, int elementsPerItem, Action<int, int> body)
+    {
+        int threads = Environment.ProcessorCount;
+        if (threads == 1 || (long)count * elementsPerItem < ParallelElements || count < threads)
+        {
+            body(0, count);
+            return;
+        }
+        Parallel.For(0, threads, Options, t => body((int)((long)count * t / threads), (int)((long)count * (t + 1) / threads)));
+    }
+}
