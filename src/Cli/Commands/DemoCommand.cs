@@ -1,11 +1,11 @@
 namespace SparseBert.Cli.Commands;
 
-/// <summary>`sparsebert demo`: the tour on a synthetic model: synth → inspect → run, saying where everything went.</summary>
+/// <summary>`sparsebert demo`: the tour on a synthetic model: synth → inspect → run → prune → optimized run, saying where everything went.</summary>
 public sealed class DemoCommand : ICommand
 {
     public string Name => "demo";
     public string Usage => "sparsebert demo [--out DIR] [--preset tiny]";
-    public string Summary => "make a synthetic model, inspect it and run it, printing each step and where its outputs went";
+    public string Summary => "make a synthetic model, inspect, run, prune it and run it optimized, printing each step and where its outputs went";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -20,6 +20,9 @@ public sealed class DemoCommand : ICommand
         var preset = args.Get("preset") ?? "tiny";
         var model = Path.Combine(root, "model");
         var run = Path.Combine(root, "run");
+        var pruned = Path.Combine(root, "pruned");
+        var optimized = Path.Combine(root, "run-optimized");
+        string[] sequence = ["--ids", "101,7592,1010,2088,999,102,0,0", "--attention-mask", "1,1,1,1,1,1,0,0"];
 
         Step(output, 1, $"synthesize a seeded '{preset}' BERT as a Hugging Face folder");
         Invoke(new SynthCommand(), [preset, "--out", model], output);
@@ -28,13 +31,22 @@ public sealed class DemoCommand : ICommand
         Invoke(new InspectCommand(), [model], output);
 
         Step(output, 3, "run the reference interpreter on a [CLS] … [SEP] sequence with the last two positions padded");
-        Invoke(new RunCommand(), [model, "--ids", "101,7592,1010,2088,999,102,0,0", "--attention-mask", "1,1,1,1,1,1,0,0", "--out", run], output);
+        Invoke(new RunCommand(), [model, .. sequence, "--out", run], output);
+
+        Step(output, 4, "prune it: zero the 80 % of 16×16 weight blocks with the smallest L2 norm in every encoder matrix");
+        Invoke(new PruneCommand(), [model, "--sparsity", "0.8", "--block", "16x16", "--out", pruned], output);
+
+        Step(output, 5, "run the pruned model through the optimizing pipeline (shrink, fuse, BSR, memory plan) and interpret it");
+        Invoke(new RunCommand(), [pruned, .. sequence, "--optimize", "--dump-ir", Path.Combine(root, "ir"), "--out", optimized], output);
 
         output.WriteLine();
         output.WriteLine("demo finished. Outputs:");
         output.WriteLine($"  model          {model}  (config.json, model.safetensors)");
         output.WriteLine($"  interpreter    {run}  (last_hidden_state.npy, pooler_output.npy)");
-        output.WriteLine("next: sparsebert inspect MODEL, sparsebert run MODEL --ids ... --out DIR (see README.md)");
+        output.WriteLine($"  pruned model   {pruned}");
+        output.WriteLine($"  optimized run  {optimized}  (the pruned model through the optimizing pipeline)");
+        output.WriteLine($"  IR per pass    {Path.Combine(root, "ir")}");
+        output.WriteLine("next: sparsebert inspect MODEL, sparsebert prune MODEL ..., sparsebert run MODEL --optimize ... (see README.md)");
         return 0;
     }
 
