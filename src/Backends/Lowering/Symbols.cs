@@ -25,11 +25,15 @@ public sealed class Symbols(string prefix)
         return symbol;
     }
 
-    /// <summary>A checkpoint name as it may appear inside a C comment or string: printable ASCII only, no comment terminators.</summary>
+    /// <summary>
+    /// A checkpoint name as it may appear inside a C/C++ comment: printable ASCII only, no quotes or backslashes, no
+    /// comment openers or terminators, and no "??" (under -std=c++14 "??/" is a trigraph for a backslash, which would
+    /// continue a // comment onto the next line).
+    /// </summary>
     public static string Comment(string name)
     {
         var text = new StringBuilder();
         foreach (char c in name.Take(120)) text.Append(c is >= ' ' and <= '~' && c != '\\' && c != '"' ? c : '?');
-        return text.ToString().Replace("*/", "*?").Replace("/*", "?*");
+        return text.ToString().Replace("*/", "*?").Replace("/*", "?*").Replace("??", "?_");
     }
 }

@@ -21,6 +21,7 @@ public sealed class LoweringTests
         Assert.Equal("w_a_b_2", symbols.Make("a-b"));
         Assert.True(symbols.Make(new string('x', 500)).Length <= 70);
         Assert.DoesNotContain("*/", Symbols.Comment("evil */ code /* here \"quoted\""));
+        Assert.DoesNotContain("??", Symbols.Comment("trigraph ??/ and ???/ would continue a // comment"));
     }
 
     [Fact]

@@ -1,0 +1,94 @@
+using System.Globalization;
+using HandlebarsDotNet;
+
+namespace SparseBert.Backends.Cuda;
+
+/// <summary>
+/// Renders the generated project's text files from the embedded Handlebars templates (one per kernel kind and per
+/// file kind). The models passed to the templates hold only numbers, C code decided in C#, and names that went
+/// through <see cref="Symbols"/>; templates render without HTML escaping because they write C++, not HTML.
+/// </summary>
+static class CudaSources
+{
+    /// <summary>Relative path → text, in a fixed order.</summary>
+    public static IReadOnlyList<(string Path, string Text)> Render(CudaProgram program, CudaOptions options, string title)
+    {
+        var handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
+        string Render(string template, object model)
+        {
+            using var stream = typeof(CudaSources).Assembly.GetManifestResourceStream(template)
+                               ?? throw new InvalidOperationException($"template {template} is not embedded");
+            using var reader = new StreamReader(stream);
+            return handlebars.Compile(reader.ReadToEnd())(model);
+        }
+
+        bool half = options.Precision == CudaPrecision.Fp16;
+        string precision = options.PrecisionName;
+        string cublasName = half ? "GemmEx f16 x f16 -> f32" : "Sgemm";
+        var headers = program.Headers;
+        var numbers = options.Architectures.Select(CudaOptions.Number).ToList();
+        string ptx = numbers.Select(n => n.TrimEnd('a')).MaxBy(n => int.Parse(n, CultureInfo.InvariantCulture))!;
+        string tolerance = options.Tolerance.ToString("R", CultureInfo.InvariantCulture);
+        var plain = new { precision };
+
+        var files = new List<(string, string)>
+        {
+            ("Makefile", Render("Makefile.hbs", new
+            {
+                title, precision, archs = numbers, ptx, headers = headers.Prepend("common.cuh"),
+            })),
+            ("README.md", Render("README.md.hbs", new
+            {
+                title, precision, cublasName, tolerance,
+                archList = string.Join(", ", options.Architectures),
+                sequence = program.Inputs.Count > 0 ? program.Inputs[0].Length : 0,
+                outputFiles = string.Join(", ", program.Outputs.Select(o => o.Name + ".npy")),
+                inputs = program.Inputs.Select(i => new { i.Name, range = i.Limit == int.MaxValue ? "any non-negative int" : $"0..{i.Limit - 1}" }),
+                precisionNote = half
+                    ? "linear weights are converted to f16 at load and matrix products run on tensor cores (WMMA 16x16x16) where the tile is a multiple of 16, else on CUDA cores, accumulating in f32; layer norm, softmax and activations stay f32."
+                    : "all arithmetic is f32 on CUDA cores: a tiled shared-memory SGEMM for dense products, and BSR kernels that walk only the stored blocks.",
+                launches = program.Launches,
+            })),
+            ("main.cu", Render("main.cu.hbs", new { title, precision })),
+            ("bench.cu", Render("bench.cu.hbs", new { title, precision, half, cublasName })),
+            ("runtime.cuh", Render("runtime.cuh.hbs", plain)),
+            ("kernels.cuh", Render("kernels.cuh.hbs", KernelsHeader(program, title, precision, tolerance))),
+            ("kernels.cu", Render("kernels.cu.hbs", new { title, precision, headers, launches = program.Launches, launchCount = program.Launches.Count })),
+            ("kernels/common.cuh", Render("common.cuh.hbs", plain)),
+        };
+        foreach (var header in headers)
+        {
+            object model = header switch
+            {
+                Headers.Gemm => new { precision, wmma = half },
+                Headers.Bsr => new { precision, simt = program.Uses("bsr_linear"), wmma = program.Uses("bsr_linear_wmma") },
+                Headers.SparseRows => new { precision, csr = program.Uses("csr_linear"), nm = program.Uses("nm_linear") },
+                _ => plain,
+            };
+            files.Add(("kernels/" + header, Render(header + ".hbs", model)));
+        }
+        return files;
+    }
+
+    static object KernelsHeader(CudaProgram program, string title, string precision, string tolerance)
+    {
+        var buffers = program.Lowered.Plan.BufferBytes;
+        return new
+        {
+            title, precision, tolerance,
+            weightBytes = program.Lowered.WeightBytes,
+            bufferCount = buffers.Count,
+            buffers,
+            halfElements = program.HalfElements,
+            halfArrayCount = program.HalfArrays.Count,
+            halfArrays = program.HalfArrays,
+            inputCount = program.Inputs.Count,
+            inputs = program.Inputs,
+            outputCount = program.Outputs.Count,
+            outputs = program.Outputs.Select(o => new { o.Name, o.Buffer, o.Count, rank = o.NpyShape.Count, shape = string.Join(", ", o.NpyShape) }),
+            linearShapeCount = program.LinearShapes.Count,
+            linearShapes = program.LinearShapes,
+            launchCount = program.Launches.Count,
+        };
+    }
+}

@@ -1,0 +1,95 @@
+using SparseBert.Frontend;
+using SparseBert.IR;
+using SparseBert.IR.Interpretation;
+using SparseBert.Passes;
+
+namespace SparseBert.Backends.Hls;
+
+/// <summary>
+/// A compiled design: the lowered graph, the schedule the firmware is rendered from, the testbench's inputs and the
+/// interpreter's outputs on them (the golden files), and the GELU table in int8.
+/// </summary>
+public sealed record HlsDesign(
+    string Model,
+    HlsOptions Options,
+    LoweredGraph Lowered,
+    HlsSchedule Schedule,
+    BertInputs Inputs,
+    IReadOnlyDictionary<string, Tensor> Golden,
+    float[]? GeluLut,
+    IReadOnlyList<string> Notes);
+
+/// <summary>
+/// `compile --target hls` up to the files: optimize (the `run --optimize` pipeline, with CSR and N:M weights stored as
+/// BSR, see <see cref="RestrictFormatsForHls"/>), lower, schedule, and run the interpreter for the golden outputs.
+/// </summary>
+public static class HlsCompiler
+{
+    /// <summary>fp32 designs compute what the interpreter computes in another summation order: 1e-4 of the output's range covers that.</summary>
+    public const double Fp32Tolerance = 1e-4;
+
+    /// <summary>
+    /// int8 designs may differ from the int8 interpreter by twice what int8 quantization costs against f32 on the same
+    /// inputs. Why twice: their datapath is the interpreter's (same quantization, exact int32 sums, same dequantization)
+    /// except the GELU table, whose ~2e-5 error moves a few inputs of later linears across a rounding boundary; each such
+    /// flip moves later activations by a quantization step and causes more flips, so the design ends up another int8
+    /// rounding of the same f32 model, about as far from f32 as the interpreter is. By the triangle inequality the two
+    /// are then at most twice that apart. (Measured: up to 0.6 of the quantization error, and about 3e-7 with the
+    /// exact erf instead of the table, which shows the rest of the datapath matches.) A layout or indexing bug moves
+    /// outputs by their whole range, far past this.
+    /// </summary>
+    public const double Int8Margin = 2.0;
+
+    public static HlsDesign Compile(BertModel model, BertInputs inputs, HlsOptions options)
+    {
+        var c = model.Config;
+        var graph = BertGraph.Build(model, inputs.Length);
+        return Compile(graph, inputs, options, $"BERT {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, FFN {c.IntermediateSize}");
+    }
+
+    /// <param name="graph">A BERT graph as <see cref="BertGraph.Build"/> makes it (not yet optimized), for inputs.Length tokens.</param>
+    /// <param name="model">A one-line description for headers and the README (no checkpoint names: those are data).</param>
+    public static HlsDesign Compile(Graph graph, BertInputs inputs, HlsOptions options, string model)
+    {
+        bool int8 = options.Precision == HlsPrecision.Int8;
+        var optimize = new OptimizeOptions { Block = options.Block };
+        if (int8) optimize = optimize with { Int8Calibration = CalibrationInputs.Synthetic(graph, options.CalibrationInputs, seed: 1) };
+        var passes = HlsPasses(Pipelines.Optimize(optimize), options);
+
+        // The f32 graph is kept (the passes before quantization) so int8's error can be measured on the testbench's inputs.
+        int split = int8 ? passes.FindIndex(p => p is QuantizeInt8) : passes.Count;
+        var context = new PassContext();
+        var manager = new PassManager();
+        var f32 = manager.Run(new Pipeline("optimize-hls", [.. passes.Take(split)]), graph, context);
+        var optimized = manager.Run(new Pipeline("optimize-hls", [.. passes.Skip(split)]), f32, context);
+
+        var lowered = LoweredGraph.Lower(optimized);
+        var feeds = inputs.ToTensors();
+        var golden = Interpreter.Run(optimized, feeds);
+        var table = int8 ? GeluTable.Values() : null;
+        var tolerance = int8 ? Int8Tolerance(Interpreter.Run(f32, feeds), golden) : new HlsTolerance(Fp32Tolerance, "fp32: summation order and libm rounding only", null, null);
+        var schedule = HlsScheduler.Schedule(lowered, options, inputs.Length, tolerance, table is null ? null : GeluTable.Measure(table));
+        return new HlsDesign(model, options, lowered, schedule, inputs, golden, table, context.Notes);
+    }
+
+    /// <summary>The pipeline's passes with the format choice forced when asked, and CSR/N:M turned into BSR right after it.</summary>
+    static List<IPass> HlsPasses(Pipeline pipeline, HlsOptions options)
+    {
+        var passes = new List<IPass>();
+        foreach (var pass in pipeline.Passes)
+        {
+            bool formats = pass is ConvertToSparseFormats;
+            passes.Add(formats && options.Formats != FormatPolicy.Auto ? new ConvertToSparseFormats(options.Block, options.Formats) : pass);
+            if (formats) passes.Add(new RestrictFormatsForHls(options.Block));
+        }
+        return passes;
+    }
+
+    static HlsTolerance Int8Tolerance(IReadOnlyDictionary<string, Tensor> reference, IReadOnlyDictionary<string, Tensor> quantized)
+    {
+        double error = reference.Keys.Order(StringComparer.Ordinal)
+            .Max(name => OutputError.Measure(name, [reference[name]], [quantized[name]]).MaxRelativeError);
+        return new HlsTolerance(Math.Max(Fp32Tolerance, Int8Margin * error),
+            $"int8: {Int8Margin} x the error of the int8 interpreter against f32 on these inputs, at least the fp32 tolerance", error, Int8Margin);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SparseBert.IR;
+
+namespace SparseBert.Backends.Hls;
+
+/// <summary>
+/// One target board as devices/NAME.json describes it: part, HLS clock target, fabric resources and off-chip memory
+/// bandwidth, each figure with the document it came from. The emitter takes part and clock only from here, so a new
+/// board is a new file, not a code change. The simulator reads the same files. Board, memory and sources are
+/// descriptive and optional in a user's own file; the shipped ones have them all.
+/// </summary>
+public sealed record HlsDevice(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("board")] string? Board,
+    [property: JsonPropertyName("part")] string Part,
+    [property: JsonPropertyName("clock_mhz")] double ClockMhz,
+    [property: JsonPropertyName("dsp")] int Dsp,
+    [property: JsonPropertyName("bram18k")] int Bram18k,
+    [property: JsonPropertyName("uram")] int Uram,
+    [property: JsonPropertyName("lut")] int Lut,
+    [property: JsonPropertyName("ff")] int Ff,
+    [property: JsonPropertyName("memory")] string? Memory,
+    [property: JsonPropertyName("memory_bandwidth_gbps")] double MemoryBandwidthGbps,
+    [property: JsonPropertyName("sources")] IReadOnlyDictionary<string, string>? Sources)
+{
+    /// <summary>The clock period create_clock needs, in ns.</summary>
+    public double ClockPeriodNs => 1000.0 / ClockMhz;
+
+    const string Prefix = "devices/";
+
+    /// <summary>The boards shipped in devices/, by name, sorted.</summary>
+    public static IReadOnlyList<string> Builtin { get; } = typeof(HlsDevice).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
+        .Select(n => n[Prefix.Length..^".json".Length]).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>A shipped board by name (zcu102, u280, …), or a device file of the same schema when given a path to a .json file.</summary>
+    public static HlsDevice Load(string nameOrPath)
+    {
+        if (nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(nameOrPath))
+        {
+            using var file = File.OpenRead(nameOrPath);
+            return Parse(file, nameOrPath);
+        }
+        if (!Builtin.Contains(nameOrPath))
+            throw new BadInputException("--device", null,
+                $"'{BadInputException.Printable(nameOrPath, 40)}' is not a known device ({string.Join(", ", Builtin)}) or a device .json file");
+        using var stream = typeof(HlsDevice).Assembly.GetManifestResourceStream(Prefix + nameOrPath + ".json")!;
+        return Parse(stream, Prefix + nameOrPath + ".json");
+    }
+
+    static HlsDevice Parse(Stream stream, string source)
+    {
+        HlsDevice? device;
+        try
+        {
+            device = JsonSerializer.Deserialize<HlsDevice>(stream);
+        }
+        catch (JsonException e)
+        {
+            throw new BadInputException(source, null, "is not a device description: " + e.Message);
+        }
+        if (device is null || string.IsNullOrWhiteSpace(device.Name) || device.Kind != "fpga" || string.IsNullOrWhiteSpace(device.Part) || !(device.ClockMhz > 0)
+            || device.Dsp < 0 || device.Bram18k < 0 || device.Uram < 0 || device.Lut < 0 || device.Ff < 0 || !(device.MemoryBandwidthGbps > 0))
+            throw new BadInputException(source, null, "needs a name, kind \"fpga\", a part, a positive clock_mhz and memory_bandwidth_gbps, and resource counts ≥ 0");
+        // The part goes into build_prj.tcl, so it must be a plain part number, never text that Tcl would evaluate.
+        if (!device.Part.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new BadInputException(source, null, $"part '{BadInputException.Printable(device.Part, 40)}' is not a part number");
+        return device;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text.Json;
+
+namespace SparseBert.Backends.Hls;
+
+/// <summary>
+/// hls_config.json: what the HLS backend decided for one design, stage by stage. The emitter renders the firmware from
+/// these records and the simulator consumes exactly this object, so every number the hardware depends on (engine,
+/// PE × SIMD, tiles, trip counts, buffer sizes, stored blocks) is here and nowhere else. Serialized with snake_case
+/// names, in declaration order, indented: the same design always gives the same bytes.
+/// </summary>
+public sealed record HlsSchedule
+{
+    public const string CurrentFormat = "sparsebert-hls-schedule/1";
+
+    public string Format { get; init; } = CurrentFormat;
+    public required HlsTarget Target { get; init; }
+
+    /// <summary>"fp32", or "int8" (W8A8 linears with int32 accumulation; everything else f32).</summary>
+    public required string Precision { get; init; }
+
+    public required int SequenceLength { get; init; }
+
+    /// <summary>The PE × SIMD asked for; each stage's own (possibly smaller) choice is in its record.</summary>
+    public required string Parallel { get; init; }
+
+    public required string Block { get; init; }
+    public required long WeightBytes { get; init; }
+
+    /// <summary>The on-chip activation buffers of the memory plan that the design uses, by id, as the top function declares them.</summary>
+    public required IReadOnlyList<HlsBuffer> Buffers { get; init; }
+
+    /// <summary>The int8 copy of a quantized linear's input, shared by all of them (0 in fp32).</summary>
+    public required long Int8ScratchBytes { get; init; }
+
+    /// <summary>The GELU lookup table int8 designs use, with its measured error; null in fp32.</summary>
+    public HlsGeluLut? GeluLut { get; init; }
+
+    public required HlsTolerance Tolerance { get; init; }
+    public required IReadOnlyList<HlsStage> Stages { get; init; }
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        IndentSize = 2,
+        NewLine = "\n",
+    };
+
+    public string Serialize() => JsonSerializer.Serialize(this, Json) + "\n";
+
+    public static HlsSchedule Deserialize(string json) =>
+        JsonSerializer.Deserialize<HlsSchedule>(json, Json) ?? throw new JsonException("hls_config.json holds null");
+}
+
+public sealed record HlsTarget(string Device, string Part, double ClockMhz);
+
+/// <summary>An activation buffer: f32 elements, cyclically partitioned into PartitionFactor banks.</summary>
+public sealed record HlsBuffer(int Id, long Bytes, int PartitionFactor);
+
+/// <summary>GELU by linear interpolation in a table over [−Range, Range] with Intervals equal steps (identity above, 0 below).</summary>
+/// <param name="MaxAbsError">max |table − interpreter's erf GELU| over a grid 64 times finer than the table, and beyond the range.</param>
+public sealed record HlsGeluLut(double Range, int Intervals, double MaxAbsError);
+
+/// <summary>
+/// What the testbench accepts: max |csim − golden| ≤ Relative · max |golden|, per output.
+/// fp32: a fixed 1e-4. int8: Margin × the quantization error (the quantize pass's measure, max |int8 − f32| / max |f32|)
+/// on the testbench's own inputs, never below the fp32 figure.
+/// </summary>
+public sealed record HlsTolerance(double Relative, string Basis, double? QuantizationError, double? Margin);
+
+public sealed record HlsTile(int Rows, int Cols);
+
+/// <summary>
+/// One loop of a stage's nest, outermost first. TripCount is how many times its body runs in the whole stage (so an
+/// irregular loop, like a BSR row's stored blocks, still has one number). Pipelined loops run at the stage's ExpectedII;
+/// Fetch loops belong to the weight-fetch process, which runs concurrently with the compute loops (DATAFLOW).
+/// </summary>
+public sealed record HlsLoop(string Name, long TripCount, bool Pipelined, bool Fetch);
+
+/// <summary>
+/// A BSR stage's structure. Its MAC loop runs InnerIterationsPerBlock times for each stored block and never for an
+/// empty one, so it runs NonzeroBlocks × InnerIterationsPerBlock times in all (what the counters check).
+/// </summary>
+/// <param name="Counter">The stage's slot in the testbench's trip counters (-DSPARSEBERT_COUNTERS).</param>
+public sealed record HlsBsr(int BlockRows, int BlockCols, int BlockRowCount, int BlockColCount, int NonzeroBlocks, long InnerIterationsPerBlock, int Counter);
+
+/// <summary>
+/// One step of the lowered graph as hardware: the engine that runs it and how.
+/// PipelinedIterations sums the trip counts of the pipelined compute loops (not the concurrent fetch), so compute takes
+/// about PipelinedIterations × ExpectedII cycles plus pipeline fills; Macs counts multiply-adds issued, the zero padding
+/// of edge blocks included. Buffers are ids of <see cref="HlsSchedule.Buffers"/>; LocalBytes is the stage's own on-chip
+/// storage (accumulators, fetched weights, tile FIFO, row copies); WeightBytes what it reads from off-chip per inference.
+/// Tile is the unit of weights an engine fetches and works through at once: a BSR block, a dense panel of PE rows, a
+/// PE × SIMD tile of attention's second operand, one row for the row engines.
+/// FifoDepth is how many PE × SIMD weight tiles the FIFO between weight fetch and compute holds (0: no fetch process).
+/// Activation is the function applied to each output (none, relu, tanh, gelu_erf, gelu_tanh, or gelu_lut in int8).
+/// </summary>
+public sealed record HlsStage(
+    int Index,
+    string Step,
+    string Name,
+    string Op,
+    string Engine,
+    string Activation,
+    int Pe,
+    int Simd,
+    HlsTile Tile,
+    int FifoDepth,
+    IReadOnlyList<HlsLoop> Loops,
+    int ExpectedII,
+    long PipelinedIterations,
+    long Macs,
+    IReadOnlyList<int> InputBuffers,
+    int OutputBuffer,
+    long OutputBytes,
+    long LocalBytes,
+    long WeightBytes,
+    HlsBsr? Bsr);

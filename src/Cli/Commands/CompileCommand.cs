@@ -1,0 +1,96 @@
+using SparseBert.Backends.Cuda;
+using SparseBert.Backends.Hls;
+using SparseBert.IR.Analysis;
+
+namespace SparseBert.Cli.Commands;
+
+/// <summary>
+/// `sparsebert compile --target hls`: optimizes the model, lowers it and writes a Vitis HLS project (firmware, engines,
+/// weights, a C-simulation testbench with golden outputs from the interpreter, build scripts and the schedule).
+/// </summary>
+public sealed class CompileCommand : ICommand
+{
+    static readonly string[] Targets = ["hls", "cuda"];
+
+    public string Name => "compile";
+    public string Usage => "sparsebert compile MODEL --target hls|cuda [--device zcu102] [--precision fp32|int8|fp16] [--parallel 8x16] [--arch sm_80,sm_87,sm_90] [--block 16x16] " +
+                           "[--seq N | --ids 101,7592,102 [--token-type-ids ...] [--attention-mask ...]] [--config FILE] --out DIR";
+    public string Summary => "compile the optimized model for hardware: --target hls writes a Vitis HLS project with a C-simulation testbench";
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        new("target", "hls|cuda", "what to compile for (required): hls (Vitis HLS project) or cuda (nvcc project with a host runner)"),
+        new("device", "NAME|FILE", $"target board: {string.Join(", ", HlsDevice.Builtin)}, or a device .json file (default zcu102)"),
+        new("precision", "fp32|int8|fp16", "fp32 (default); hls: int8 linears calibrated on synthetic inputs; cuda: fp16 weights and tensor cores"),
+        new("arch", "sm_80,sm_87,sm_90", "cuda: GPU architectures to build for (default sm_80,sm_87,sm_90)"),
+        new("parallel", "PExSIMD", "MAC array per matrix stage: output channels × input features per cycle (default 8x16)"),
+        new("block", "RxC", "BSR block shape (default 16x16)"),
+        ModelArguments.Config, .. ModelArguments.Inputs,
+        new("out", "DIR", "folder for the project (required)"),
+    ];
+
+    public int Execute(CommandLine args, TextWriter output)
+    {
+        args.ExpectPositionals(1, Usage);
+        var target = args.Require("target");
+        if (!Targets.Contains(target))
+            throw new UsageException($"--target: '{IR.BadInputException.Printable(target, 20)}' is not a target; targets: {string.Join(", ", Targets)}");
+        var outDir = args.Require("out");
+        if (target == "cuda") return CompileCuda(args, outDir, output);
+        if (args.Has("arch")) throw new UsageException("--arch is for --target cuda");
+        var precision = args.Get("precision") ?? "fp32";
+        var options = new HlsOptions
+        {
+            Device = HlsDevice.Load(args.Get("device") ?? "zcu102"),
+            Precision = precision switch
+            {
+                "fp32" => HlsPrecision.Fp32,
+                "int8" => HlsPrecision.Int8,
+                _ => throw new UsageException($"--precision must be fp32 or int8, got '{IR.BadInputException.Printable(precision, 20)}'"),
+            },
+            Parallel = Parallelism.Parse(args.Get("parallel") ?? "8x16", "--parallel"),
+            Block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block"),
+        };
+        var model = ModelArguments.LoadModel(args, output);
+        var inputs = ModelArguments.ReadInputs(args, model.Config, output);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var design = HlsCompiler.Compile(model, inputs, options);
+        foreach (var note in design.Notes) output.WriteLine(note);
+
+        using (var folder = new OutputFolder(outDir))
+        {
+            HlsEmitter.Write(design, folder.Staging);
+            folder.Commit();
+        }
+        var schedule = design.Schedule;
+        output.WriteLine($"compiled {schedule.Stages.Count} stages for {options.Device.Name} ({options.Device.Part}, {options.Device.ClockMhz} MHz), " +
+                         $"{schedule.Precision}, {inputs.Length} tokens, weights {design.Lowered.WeightBytes / 1e6:F2} MB ({clock.Elapsed.TotalSeconds:F2} s)");
+        output.WriteLine($"wrote {outDir}: make csim (g++) checks it against golden/, within {schedule.Tolerance.Relative:G3} of each output's range; " +
+                         "vitis_hls -f build_prj.tcl synthesizes it");
+        return 0;
+    }
+
+    // --target cuda: the same optimizing pipeline, then the CUDA backend's nvcc project (kernels, host runner, Makefile).
+    static int CompileCuda(CommandLine args, string outDir, TextWriter output)
+    {
+        if (args.Has("device") || args.Has("parallel")) throw new UsageException("--device and --parallel are for --target hls");
+        var options = new CudaOptions
+        {
+            Architectures = args.Get("arch") is { } arch ? CudaOptions.ParseArchitectures(arch, "--arch") : CudaOptions.DefaultArchitectures,
+            Precision = CudaOptions.ParsePrecision(args.Get("precision") ?? "fp32", "--precision"),
+        };
+        var block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block");
+        var model = ModelArguments.LoadModel(args, output);
+        var inputs = ModelArguments.ReadInputs(args, model.Config, output);
+
+        using var folder = new OutputFolder(outDir);
+        var (emission, notes) = CudaBackend.Compile(model, inputs, options, block, folder.Staging);
+        folder.Commit();
+        foreach (var note in notes) output.WriteLine(note);
+        output.WriteLine($"compiled {emission.Kernels} kernel launches ({string.Join(", ", emission.KernelLabels)}) for {string.Join(", ", options.Architectures)}, " +
+                         $"{options.PrecisionName}, {inputs.Length} tokens, weights {emission.WeightBytes / 1e6:F2} MB");
+        output.WriteLine($"wrote {outDir}: make builds the runner with nvcc; ./runner --check compares with golden/ (tolerance {options.Tolerance:G3})");
+        return 0;
+    }
+}

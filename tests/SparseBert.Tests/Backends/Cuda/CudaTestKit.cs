@@ -1,0 +1,111 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using SparseBert.Backends.Cuda;
+using SparseBert.Frontend;
+using SparseBert.IR;
+using SparseBert.IR.Analysis;
+using SparseBert.Passes;
+using Xunit.Abstractions;
+
+namespace SparseBert.Tests.Backends.Cuda;
+
+/// <summary>Models, graphs and tools the CUDA backend's tests share.</summary>
+public static class CudaTestKit
+{
+    public static readonly BertConfig Tiny = SyntheticBert.Presets["tiny"] with { VocabSize = 600, MaxPositionEmbeddings = 40 };
+    public static readonly BertConfig Mini = SyntheticBert.Presets["mini"] with { VocabSize = 600, MaxPositionEmbeddings = 40 };
+
+    /// <summary>
+    /// Block shapes of the mixed BSR graphs, by the linear's role (first match wins): square 16, 32 and 8, and a
+    /// non-square one; the pooler keeps 16x16. One build then covers the WMMA kernel (sides multiples of 16) and the
+    /// CUDA-core one (8x8 in fp16; all of them in fp32).
+    /// </summary>
+    public static readonly IReadOnlyList<(string Role, string Block)> MixedBlocks =
+        [("attention.self.qkv", "bsr16x16"), ("attention.output.dense", "bsr32x32"), ("intermediate.dense", "bsr8x8"), ("output.dense", "bsr16x32")];
+
+    /// <summary>Names that would break C or C++ if printed raw: a comment terminator, quotes, a preprocessor line, a backslash.</summary>
+    public const string OddPrefix = "w*/ \"q\" #include <odd.h>\n\\ ";
+
+    /// <summary>
+    /// A seeded synthetic BERT, fused, with its linear weights in one format: "dense", "mixed" (block-pruned by half at
+    /// 16x16, then BSR with <see cref="MixedBlocks"/>), or "csr" / "nm" (magnitude or 2:4 pruned).
+    /// </summary>
+    public static Graph Graph(BertConfig config, int sequence, string formats)
+    {
+        var graph = BertGraph.Build(SyntheticBert.Model(config, seed: 5), sequence);
+        var block = new BlockShape(16, 16);
+        IPass? prune = formats switch
+        {
+            "mixed" => new PruneWeights(new PruneOptions(PruneMethod.Block, block, 0.5)),
+            "csr" => new PruneWeights(new PruneOptions(PruneMethod.Magnitude, block, 0.8)),
+            "nm" => new PruneWeights(new PruneOptions(PruneMethod.NM, block, 0.5)),
+            _ => null,
+        };
+        IPass[] fuse = [new FuseQkvProjections(), new FuseLinearActivation(), new FuseResidualLayerNorm(), new FuseScaleMaskSoftmax()];
+        graph = Run(graph, prune is null ? fuse : [prune, .. fuse]);
+
+        var linearWeights = graph.Nodes.OfType<Linear>().Select(l => graph[l.Weight].Name).ToList();
+        var overrides = formats == "mixed"
+            ? linearWeights.ToDictionary(w => w, w => MixedBlocks.FirstOrDefault(m => w.Contains(m.Role, StringComparison.Ordinal)).Block ?? "bsr16x16")
+            : null;
+        var policy = formats switch { "dense" => FormatPolicy.ForceDense, "csr" => FormatPolicy.ForceCsr, "nm" => FormatPolicy.ForceNm, _ => FormatPolicy.ForceBsr };
+        return Run(graph, new ConvertToSparseFormats(block, policy, overrides), new PlanMemory());
+    }
+
+    static Graph Run(Graph graph, params IPass[] passes) =>
+        new PassManager { Verify = true }.Run(new Pipeline("cuda-test", [.. passes]), graph, new PassContext());
+
+    /// <summary>The same graph with every node but the inputs renamed to start with <see cref="OddPrefix"/>.</summary>
+    public static Graph WithOddNames(Graph graph) =>
+        new(graph.Nodes.Select(n => n is Input ? n : n with { Name = OddPrefix + n.Name }).ToImmutableArray(), graph.Types, graph.Outputs);
+
+    public static CudaEmission Emit(Graph graph, BertConfig config, int sequence, CudaPrecision precision, string folder) =>
+        CudaBackend.Emit(graph, BertInputs.Synthetic(config, sequence).ToTensors(), new CudaOptions { Precision = precision }, folder, "test model");
+
+    /// <summary>nvcc, or null when it is not on PATH (then the build tests say so and stop).</summary>
+    public static string? Nvcc { get; } = OnPath("nvcc");
+
+    /// <summary>
+    /// nvcc's host compiler: $NVCC_CCBIN as CI sets it, else clang-14 when present (CUDA 11.8, Debian's, does not accept
+    /// the distribution's g++ 12), else nvcc's default.
+    /// </summary>
+    public static string? HostCompiler { get; } =
+        Environment.GetEnvironmentVariable("NVCC_CCBIN") is { Length: > 0 } chosen ? chosen : OnPath("clang-14") is null ? null : "clang-14";
+
+    static string? OnPath(string tool) => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+        .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(path => path.Length > tool.Length && File.Exists(path));
+
+    /// <summary>Writes why the build is skipped to the test's output and returns true when nvcc is missing.</summary>
+    public static bool SkipWithoutNvcc(ITestOutputHelper output)
+    {
+        if (Nvcc is not null) return false;
+        output.WriteLine("nvcc build SKIPPED: nvcc is not on PATH, so the generated CUDA was emitted but neither compiled nor run " +
+                         "(.ci/run installs Debian's nvidia-cuda-toolkit)");
+        return true;
+    }
+
+    public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
+
+    /// <summary>Runs a program in a folder, capturing both streams; killed and failed after the timeout.</summary>
+    public static ProcessResult RunProcess(string folder, string program, TimeSpan timeout, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{program} {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds:F0} s");
+        }
+        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>`make -j2` in the generated folder, with the host compiler chosen above.</summary>
+    public static ProcessResult Make(string folder)
+    {
+        string[] arguments = HostCompiler is null ? ["-j2", "--no-print-directory"] : ["-j2", "--no-print-directory", "NVCC_CCBIN=" + HostCompiler];
+        return RunProcess(folder, "make", TimeSpan.FromMinutes(5), arguments);
+    }
+}
