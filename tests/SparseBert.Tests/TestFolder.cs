@@ -9,6 +9,14 @@ public sealed class TestFolder : IDisposable
 
     public string this[string relative] => System.IO.Path.Combine(Path, relative);
 
+    /// <summary>Writes bytes to a file in the folder and returns its path.</summary>
+    public string Write(string name, byte[] bytes)
+    {
+        var path = this[name];
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true);

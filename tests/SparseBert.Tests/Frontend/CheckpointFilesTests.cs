@@ -4,7 +4,7 @@ namespace SparseBert.Tests.Frontend;
 
 public sealed class CheckpointFilesTests : IDisposable
 {
-    readonly TempDir _dir = new();
+    readonly TestFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -15,7 +15,7 @@ public sealed class CheckpointFilesTests : IDisposable
     [InlineData("model", typeof(TorchSharpFile))]
     public void ChoosesTheFormatByExtension(string name, Type expected)
     {
-        var path = _dir.File(name);
+        var path = _dir[name];
         if (expected == typeof(SafetensorsFile)) SafetensorsWriter.Write(path, TestData.Tensors());
         else TorchSharpWriter.Write(path, TestData.Tensors());
 
@@ -28,7 +28,7 @@ public sealed class CheckpointFilesTests : IDisposable
     [Fact]
     public void TorchSharpBytesUnderASafetensorsNameAreBadInput()
     {
-        var path = _dir.File("wrong.safetensors");
+        var path = _dir["wrong.safetensors"];
         TorchSharpWriter.Write(path, TestData.Tensors());
         BadInput.Expect(() => CheckpointFiles.Open(path).Dispose(), path, null, "header length");
     }
@@ -36,8 +36,8 @@ public sealed class CheckpointFilesTests : IDisposable
     [Fact]
     public void MissingPathAndDirectoryAreBadInput()
     {
-        var missing = _dir.File("missing.bin");
+        var missing = _dir["missing.bin"];
         BadInput.Expect(() => CheckpointFiles.Open(missing).Dispose(), missing, null, "no such file");
-        BadInput.Expect(() => CheckpointFiles.Open(_dir.Root).Dispose(), _dir.Root, null, "is a directory");
+        BadInput.Expect(() => CheckpointFiles.Open(_dir.Path).Dispose(), _dir.Path, null, "is a directory");
     }
 }

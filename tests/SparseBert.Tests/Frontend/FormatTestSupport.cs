@@ -2,25 +2,6 @@ using SparseBert.IR;
 
 namespace SparseBert.Tests.Frontend;
 
-/// <summary>A fresh directory under the system temp folder, deleted with everything in it on Dispose.</summary>
-public sealed class TempDir : IDisposable
-{
-    public string Root { get; } = Path.Combine(Path.GetTempPath(), "sparsebert-tests-" + Guid.NewGuid().ToString("N"));
-
-    public TempDir() => Directory.CreateDirectory(Root);
-
-    public string File(string name) => Path.Combine(Root, name);
-
-    public string Write(string name, byte[] bytes)
-    {
-        var path = File(name);
-        System.IO.File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
-    public void Dispose() => Directory.Delete(Root, recursive: true);
-}
-
 static class BadInput
 {
     /// <summary>Asserts the one-line message names the file, the tensor where there is one, and the problem.</summary>

@@ -6,7 +6,7 @@ namespace SparseBert.Tests.Frontend;
 
 public sealed class HfConfigFileTests : IDisposable
 {
-    readonly TempDir _dir = new();
+    readonly TestFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -101,7 +101,7 @@ public sealed class HfConfigFileTests : IDisposable
     [Fact]
     public void MissingFileIsBadInput()
     {
-        var path = _dir.File("none.json");
+        var path = _dir["none.json"];
         BadInput.Expect(() => HfConfigFile.Read(path), path, null, "no such file");
         BadInput.Expect(() => HfConfigFile.ReadNumLabels(path), path, null, "no such file");
     }
@@ -125,7 +125,7 @@ public sealed class HfConfigFileTests : IDisposable
     [Fact]
     public void WritesSortedKeysLikeTransformers()
     {
-        var path = _dir.File("out.json");
+        var path = _dir["out.json"];
         HfConfigFile.Write(path, new BertConfig(8, 1, 2, 16, 10, 4, 1, 1e-12, HiddenAct.GeluNew));
         Assert.Equal("""
             {
@@ -154,7 +154,7 @@ public sealed class HfConfigFileTests : IDisposable
     public void WriteThenReadRoundTrips(int numLabels)
     {
         var config = Base with { LayerNormEps = 1e-7, HiddenAct = HiddenAct.Relu };
-        var path = _dir.File("config.json");
+        var path = _dir["config.json"];
         HfConfigFile.Write(path, config, numLabels);
 
         Assert.Equal(config, HfConfigFile.Read(path));
@@ -167,8 +167,8 @@ public sealed class HfConfigFileTests : IDisposable
     [Fact]
     public void WriterIsDeterministic()
     {
-        var a = _dir.File("a.json");
-        var b = _dir.File("b.json");
+        var a = _dir["a.json"];
+        var b = _dir["b.json"];
         HfConfigFile.Write(a, Base, 12);
         HfConfigFile.Write(b, Base, 12);
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));

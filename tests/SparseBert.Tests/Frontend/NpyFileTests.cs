@@ -5,14 +5,14 @@ namespace SparseBert.Tests.Frontend;
 
 public sealed class NpyFileTests : IDisposable
 {
-    readonly TempDir _dir = new();
+    readonly TestFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void HeaderMatchesNumpyByteForByte()
     {
-        var path = _dir.File("a.npy");
+        var path = _dir["a.npy"];
         NpyFile.Write(path, [2, 3], [1, 2, 3, 4, 5, 6]);
         var bytes = File.ReadAllBytes(path);
 
@@ -30,7 +30,7 @@ public sealed class NpyFileTests : IDisposable
     public void LeavesNumpysGrowthRoomEvenWhenItCostsAnotherBlock()
     {
         // 98 characters of dict: with numpy's 20 spaces of growth room the header needs 192 bytes, without it 128.
-        var path = _dir.File("wide.npy");
+        var path = _dir["wide.npy"];
         NpyFile.Write(path, [0, 1000, 1000, 1000, 1000, 1000, 1000, 1000], []);
         var bytes = File.ReadAllBytes(path);
         Assert.Equal(192, bytes.Length);
@@ -45,7 +45,7 @@ public sealed class NpyFileTests : IDisposable
     public void RoundTripAndShapeTuple(int[] shape, string tuple)
     {
         var data = Enumerable.Range(0, shape.Aggregate(1, (n, d) => n * d)).Select(i => i * 0.5f - 1).ToArray();
-        var path = _dir.File("x.npy");
+        var path = _dir["x.npy"];
         NpyFile.Write(path, shape, data);
 
         var bytes = File.ReadAllBytes(path);
@@ -62,8 +62,8 @@ public sealed class NpyFileTests : IDisposable
     [Fact]
     public void WriterIsDeterministic()
     {
-        var a = _dir.File("a.npy");
-        var b = _dir.File("b.npy");
+        var a = _dir["a.npy"];
+        var b = _dir["b.npy"];
         NpyFile.Write(a, [3, 2], [1, 2, 3, 4, 5, 6]);
         NpyFile.Write(b, [3, 2], [1, 2, 3, 4, 5, 6]);
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
@@ -121,7 +121,7 @@ public sealed class NpyFileTests : IDisposable
         var longHeader = _dir.Write("long.npy", [0x93, .. "NUMPY"u8, 2, 0, 0xFF, 0xFF, 0xFF, 0x7F, (byte)'{']);
         BadInput.Expect(() => NpyFile.Read(longHeader), longHeader, null, "header length 2147483647 goes beyond the end of the file");
 
-        var missing = _dir.File("missing.npy");
+        var missing = _dir["missing.npy"];
         BadInput.Expect(() => NpyFile.Read(missing), missing, null, "no such file");
     }
 }

@@ -7,7 +7,7 @@ namespace SparseBert.Tests.Frontend;
 /// <summary>The reader against files assembled byte by byte here, independently of the writer.</summary>
 public sealed class SafetensorsReaderTests : IDisposable
 {
-    readonly TempDir _dir = new();
+    readonly TestFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -119,8 +119,8 @@ public sealed class SafetensorsReaderTests : IDisposable
     [Fact]
     public void DirectoryAndMissingFileAreBadInput()
     {
-        BadInput.Expect(() => SafetensorsFile.Open(_dir.Root).Dispose(), _dir.Root, null, "is a directory");
-        var missing = _dir.File("nope.safetensors");
+        BadInput.Expect(() => SafetensorsFile.Open(_dir.Path).Dispose(), _dir.Path, null, "is a directory");
+        var missing = _dir["nope.safetensors"];
         BadInput.Expect(() => SafetensorsFile.Open(missing).Dispose(), missing, null, "no such file");
     }
 }

@@ -6,7 +6,7 @@ namespace SparseBert.Tests.Frontend;
 
 public sealed class SafetensorsRoundTripTests : IDisposable
 {
-    readonly TempDir _dir = new();
+    readonly TestFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -17,7 +17,7 @@ public sealed class SafetensorsRoundTripTests : IDisposable
     public void RoundTripKeepsOrderShapesAndValuesWithinTheFormatsRounding(DType storage)
     {
         var tensors = TestData.Tensors();
-        var path = _dir.File("model.safetensors");
+        var path = _dir["model.safetensors"];
         SafetensorsWriter.Write(path, tensors, storage);
 
         using var file = SafetensorsFile.Open(path);
@@ -43,7 +43,7 @@ public sealed class SafetensorsRoundTripTests : IDisposable
     public void F32KeepsEveryBitIncludingSpecialValues()
     {
         float[] data = [0f, -0f, float.Epsilon, float.MaxValue, float.NegativeInfinity, float.NaN, 1e-40f];
-        var path = _dir.File("special.safetensors");
+        var path = _dir["special.safetensors"];
         SafetensorsWriter.Write(path, [("x", [data.Length], data)]);
         using var file = SafetensorsFile.Open(path);
         Assert.Equal(data.Select(BitConverter.SingleToInt32Bits), file.ReadF32("x").Select(BitConverter.SingleToInt32Bits));
@@ -52,7 +52,7 @@ public sealed class SafetensorsRoundTripTests : IDisposable
     [Fact]
     public void F16StoresKnownBitPatterns()
     {
-        var path = _dir.File("half.safetensors");
+        var path = _dir["half.safetensors"];
         SafetensorsWriter.Write(path, [("h", [3], [1.0f, -2.5f, 65504f])], DType.F16);
 
         var bytes = File.ReadAllBytes(path);
@@ -72,7 +72,7 @@ public sealed class SafetensorsRoundTripTests : IDisposable
             BitConverter.UInt32BitsToSingle(0x3F808001), // just above halfway: 0x3F81
             -2.5f,
         ];
-        var path = _dir.File("bf16.safetensors");
+        var path = _dir["bf16.safetensors"];
         SafetensorsWriter.Write(path, [("b", [data.Length], data)], DType.BF16);
 
         var bytes = File.ReadAllBytes(path);
@@ -85,7 +85,7 @@ public sealed class SafetensorsRoundTripTests : IDisposable
     [Fact]
     public void MetadataIsWrittenFirstAndReadBack()
     {
-        var path = _dir.File("meta.safetensors");
+        var path = _dir["meta.safetensors"];
         var metadata = new Dictionary<string, string> { ["format"] = "pt", ["note"] = "pruned 90%" };
         SafetensorsWriter.Write(path, TestData.Tensors(), metadata: metadata);
 
@@ -104,8 +104,8 @@ public sealed class SafetensorsRoundTripTests : IDisposable
     [Fact]
     public void WriterIsDeterministic()
     {
-        var a = _dir.File("a.safetensors");
-        var b = _dir.File("b.safetensors");
+        var a = _dir["a.safetensors"];
+        var b = _dir["b.safetensors"];
         SafetensorsWriter.Write(a, TestData.Tensors(), DType.BF16, new Dictionary<string, string> { ["x"] = "1", ["y"] = "2" });
         SafetensorsWriter.Write(b, TestData.Tensors(), DType.BF16, new Dictionary<string, string> { ["y"] = "2", ["x"] = "1" });
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
@@ -123,7 +123,7 @@ public sealed class SafetensorsRoundTripTests : IDisposable
     [Fact]
     public void UnknownTensorNameIsBadInputAndDisposedFileRefusesReads()
     {
-        var path = _dir.File("m.safetensors");
+        var path = _dir["m.safetensors"];
         SafetensorsWriter.Write(path, TestData.Tensors());
         var file = SafetensorsFile.Open(path);
         BadInput.Expect(() => file.ReadF32("missing"), path, "missing", "no such tensor");

@@ -6,7 +6,7 @@ namespace SparseBert.Tests.Frontend;
 
 public sealed class TorchSharpFileTests : IDisposable
 {
-    readonly TempDir _dir = new();
+    readonly TestFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -37,8 +37,8 @@ public sealed class TorchSharpFileTests : IDisposable
     [Fact]
     public void WriterProducesTheHandBuiltBytes()
     {
-        var a = _dir.File("a.dat");
-        var b = _dir.File("b.dat");
+        var a = _dir["a.dat"];
+        var b = _dir["b.dat"];
         TorchSharpWriter.Write(a, [("w", [2, 1], [1.0f, -2.5f])]);
         TorchSharpWriter.Write(b, [("h", [200], Enumerable.Repeat(1.0f, 200).ToArray())], DType.F16);
         var expected = HandBuilt();
@@ -55,7 +55,7 @@ public sealed class TorchSharpFileTests : IDisposable
     public void RoundTrip(DType storage)
     {
         var tensors = TestData.Tensors(seed: 7);
-        var path = _dir.File("model.bin");
+        var path = _dir["model.bin"];
         TorchSharpWriter.Write(path, tensors, storage);
 
         using var file = TorchSharpFile.Open(path);
@@ -79,8 +79,8 @@ public sealed class TorchSharpFileTests : IDisposable
     [Fact]
     public void WriterIsDeterministic()
     {
-        var a = _dir.File("a.bin");
-        var b = _dir.File("b.bin");
+        var a = _dir["a.bin"];
+        var b = _dir["b.bin"];
         TorchSharpWriter.Write(a, TestData.Tensors(), DType.F16);
         TorchSharpWriter.Write(b, TestData.Tensors(), DType.F16);
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
