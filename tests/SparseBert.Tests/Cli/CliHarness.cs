@@ -6,8 +6,7 @@ namespace SparseBert.Tests.Cli;
 /// <summary>Runs `sparsebert` in-process and captures what it prints.</summary>
 public static class CliHarness
 {
-    /// <summary>A small BERT (tiny's layers and widths, a 600-word vocabulary, 40 positions), quick to write and run.</summary>
-    public static readonly BertConfig SmallConfig = SyntheticBert.Presets["tiny"] with { VocabSize = 600, MaxPositionEmbeddings = 40 };
+    public static readonly BertConfig SmallConfig = TestModels.Tiny;
 
     public static (int Code, string Out, string Err) Run(params string[] args)
     {

@@ -55,7 +55,7 @@ public sealed class CudaNvccTests(ITestOutputHelper output)
         Assert.All(kernels, k => Assert.True(k.SpillStoreBytes == 0 && k.SpillLoadBytes == 0, $"{k.Name} spills on {k.Architecture}"));
         Assert.True(PtxasLog.SpillFree(log), "ptxas.log reports a spill");
 
-        var run = CudaTestKit.RunProcess(folder.Path, folder["runner"], TimeSpan.FromMinutes(2), "--check");
+        var run = Toolchain.Run(folder.Path, folder["runner"], TimeSpan.FromMinutes(2), "--check");
         if (run.Stderr.Contains("no CUDA device", StringComparison.Ordinal))
         {
             Assert.Equal(3, run.ExitCode);

@@ -12,8 +12,8 @@ namespace SparseBert.Tests.Backends.Cuda;
 /// <summary>Models, graphs and tools the CUDA backend's tests share.</summary>
 public static class CudaTestKit
 {
-    public static readonly BertConfig Tiny = SyntheticBert.Presets["tiny"] with { VocabSize = 600, MaxPositionEmbeddings = 40 };
-    public static readonly BertConfig Mini = SyntheticBert.Presets["mini"] with { VocabSize = 600, MaxPositionEmbeddings = 40 };
+    public static readonly BertConfig Tiny = TestModels.Tiny;
+    public static readonly BertConfig Mini = TestModels.Mini;
 
     /// <summary>
     /// Block shapes of the mixed BSR graphs, by the linear's role (first match wins): square 16, 32 and 8, and a
@@ -63,17 +63,14 @@ public static class CudaTestKit
         CudaBackend.Emit(graph, BertInputs.Synthetic(config, sequence).ToTensors(), new CudaOptions { Precision = precision }, folder, "test model");
 
     /// <summary>nvcc, or null when it is not on PATH (then the build tests say so and stop).</summary>
-    public static string? Nvcc { get; } = OnPath("nvcc");
+    public static string? Nvcc { get; } = Toolchain.Find("nvcc");
 
     /// <summary>
     /// nvcc's host compiler: $NVCC_CCBIN as CI sets it, else clang-14 when present (CUDA 11.8, Debian's, does not accept
     /// the distribution's g++ 12), else nvcc's default.
     /// </summary>
     public static string? HostCompiler { get; } =
-        Environment.GetEnvironmentVariable("NVCC_CCBIN") is { Length: > 0 } chosen ? chosen : OnPath("clang-14") is null ? null : "clang-14";
-
-    static string? OnPath(string tool) => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-        .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(path => path.Length > tool.Length && File.Exists(path));
+        Environment.GetEnvironmentVariable("NVCC_CCBIN") is { Length: > 0 } chosen ? chosen : Toolchain.Find("clang-14") is null ? null : "clang-14";
 
     /// <summary>Writes why the build is skipped to the test's output and returns true when nvcc is missing.</summary>
     public static bool SkipWithoutNvcc(ITestOutputHelper output)
@@ -84,28 +81,10 @@ public static class CudaTestKit
         return true;
     }
 
-    public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
-
-    /// <summary>Runs a program in a folder, capturing both streams; killed and failed after the timeout.</summary>
-    public static ProcessResult RunProcess(string folder, string program, TimeSpan timeout, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds:F0} s");
-        }
-        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
-    }
-
     /// <summary>`make -j2` in the generated folder, with the host compiler chosen above.</summary>
-    public static ProcessResult Make(string folder)
+    public static Toolchain.ProcessResult Make(string folder)
     {
         string[] arguments = HostCompiler is null ? ["-j2", "--no-print-directory"] : ["-j2", "--no-print-directory", "NVCC_CCBIN=" + HostCompiler];
-        return RunProcess(folder, "make", TimeSpan.FromMinutes(5), arguments);
+        return Toolchain.Run(folder, "make", TimeSpan.FromMinutes(5), arguments);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -17,8 +16,8 @@ public static partial class HlsTestKit
 {
     public const int Sequence = 16;
 
-    public static readonly BertConfig Tiny = SyntheticBert.Presets["tiny"] with { VocabSize = 600, MaxPositionEmbeddings = 40 };
-    public static readonly BertConfig Mini = SyntheticBert.Presets["mini"] with { VocabSize = 600, MaxPositionEmbeddings = 40 };
+    public static readonly BertConfig Tiny = TestModels.Tiny;
+    public static readonly BertConfig Mini = TestModels.Mini;
 
     /// <summary>
     /// A seeded model whose encoder linear weights keep about one block in three at <paramref name="block"/> (none
@@ -62,11 +61,8 @@ public static partial class HlsTestKit
     };
 
     /// <summary>Why the csim tests cannot run here (g++ or make missing), or null when they can.</summary>
-    public static string? MissingToolchain { get; } = new[] { "g++", "make" }.FirstOrDefault(tool => !OnPath(tool)) is { } missing
+    public static string? MissingToolchain { get; } = new[] { "g++", "make" }.FirstOrDefault(tool => Toolchain.Find(tool) is null) is { } missing
         ? $"'{missing}' is not on PATH, so C simulation cannot be built" : null;
-
-    static bool OnPath(string tool) => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-        .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
 
     /// <summary>Writes a skip reason to the test's output and returns true when the toolchain is missing.</summary>
     public static bool SkipWithoutToolchain(ITestOutputHelper output)
@@ -86,23 +82,13 @@ public static partial class HlsTestKit
     /// <summary>Runs `make csim` (with COUNTERS=1 when asked) in the design folder, killed after two minutes.</summary>
     public static CsimResult MakeCsim(string folder, bool counters, ITestOutputHelper output)
     {
-        var start = new ProcessStartInfo("make") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("--no-print-directory");
-        start.ArgumentList.Add("csim");
-        if (counters) start.ArgumentList.Add("COUNTERS=1");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("make csim did not finish within two minutes");
-        }
-        string log = stdout.Result + stderr.Result;
+        string[] arguments = counters ? ["--no-print-directory", "csim", "COUNTERS=1"] : ["--no-print-directory", "csim"];
+        var result = Toolchain.Run(folder, "make", TimeSpan.FromMinutes(2), arguments);
+        string log = result.Stdout + result.Stderr;
         output.WriteLine(log);
         var lines = CsimPattern().Matches(log).Select(m => new CsimLine(m.Groups[1].Value, D(m.Groups[2].Value), D(m.Groups[3].Value),
             D(m.Groups[4].Value), D(m.Groups[5].Value), m.Groups[6].Value == "PASS")).ToList();
-        return new CsimResult(process.ExitCode, log, lines);
+        return new CsimResult(result.ExitCode, log, lines);
     }
 
     static double D(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
