@@ -1,0 +1,17 @@
+namespace SparseBert.Simulator;
+
+/// <summary>
+/// What one step of the compiled model (an HLS stage or a CUDA kernel) costs in the simulation, in device cycles.
+/// Cycles = ComputeCycles + StallCycles: compute is the time the arithmetic units are busy (or, on a GPU, the time the
+/// step would take if memory were free); stall is the rest, waiting on off-chip memory or a FIFO.
+/// </summary>
+/// <param name="Step">the lowered step's C symbol</param>
+/// <param name="Name">the IR node's name, e.g. "encoder.layer.3.intermediate.dense"</param>
+/// <param name="Op">the IR op, e.g. "linear"</param>
+/// <param name="Unit">what runs it: the HLS engine or the CUDA kernel label</param>
+/// <param name="OffchipBytes">bytes moved between the chip and DRAM/HBM by this step</param>
+public sealed record OpTiming(string Step, string Name, string Op, string Unit, long Cycles, long ComputeCycles, long StallCycles, long OffchipBytes)
+{
+    /// <summary>"memory" when the step spends more time stalled than computing, otherwise "compute".</summary>
+    public string Bound => StallCycles > ComputeCycles ? "memory" : "compute";
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SparseBert.Simulator;
+
+/// <summary>
+/// What `sparsebert simulate` reports (and `--json` writes, snake_case, in this order): how the compiled model runs on
+/// one device, the dense model's latency on the same device for comparison, memory, and for FPGAs the resources.
+/// </summary>
+public sealed record SimulationReport
+{
+    public const string CurrentFormat = "sparsebert-simulation/1";
+
+    public string Format { get; init; } = CurrentFormat;
+    public required string Device { get; init; }
+
+    /// <summary>"fpga" or "gpu".</summary>
+    public required string Kind { get; init; }
+
+    public required string Precision { get; init; }
+    public required int SequenceLength { get; init; }
+
+    /// <summary>The block shape the model was compiled with (BSR where the cost model chose it).</summary>
+    public required string Block { get; init; }
+
+    /// <summary>FPGA: the PE × SIMD asked for; GPU: null.</summary>
+    public string? Parallel { get; init; }
+
+    public required double LatencyMs { get; init; }
+    public required long Cycles { get; init; }
+    public required double ClockMhz { get; init; }
+    public required long ComputeCycles { get; init; }
+    public required long StallCycles { get; init; }
+
+    /// <summary>The same architecture with every weight dense, compiled the same way, on the same device.</summary>
+    public required double DenseLatencyMs { get; init; }
+
+    public double SpeedupVsDense => LatencyMs > 0 ? DenseLatencyMs / LatencyMs : 0;
+
+    /// <summary>Bytes between chip and off-chip memory per inference: weights (values and indices) and, on a GPU, activations.</summary>
+    public required long OffchipBytes { get; init; }
+
+    /// <summary>The compiled model's weights as stored (values + indices).</summary>
+    public required long WeightBytes { get; init; }
+
+    /// <summary>Weights plus the activation arena: what must be resident in device memory while it runs.</summary>
+    public required long PeakMemoryBytes { get; init; }
+
+    /// <summary>FPGA: what stays on chip (activation buffers and stage-local storage); GPU: the activation arena.</summary>
+    public required long OnChipBytes { get; init; }
+
+    public required bool Fits { get; init; }
+
+    /// <summary>FPGA only: used vs available per resource.</summary>
+    public Resources? Resources { get; init; }
+
+    /// <summary>FPGA only: the largest PE × SIMD (powers of two, SIMD ≥ PE) whose design fits the device; null when none does.</summary>
+    public string? LargestFittingParallel { get; init; }
+
+    public required IReadOnlyList<LayerTiming> Layers { get; init; }
+
+    /// <summary>What the numbers assume, in words.</summary>
+    public required IReadOnlyList<string> Notes { get; init; }
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        IndentSize = 2,
+        NewLine = "\n",
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string Serialize() => JsonSerializer.Serialize(this, Json) + "\n";
+
+    public static SimulationReport Deserialize(string json) =>
+        JsonSerializer.Deserialize<SimulationReport>(json, Json) ?? throw new JsonException("the report holds null");
+}
+
+public sealed record ResourceUse(long Used, long Available)
+{
+    public bool Fits => Used <= Available;
+}
+
+public sealed record Resources(ResourceUse Dsp, ResourceUse Bram18k, ResourceUse Uram, ResourceUse Lut, ResourceUse Ff)
+{
+    public bool Fit => Dsp.Fits && Bram18k.Fits && Uram.Fits && Lut.Fits && Ff.Fits;
+}
+
+/// <summary>One encoder layer (or "embeddings", "pooler", "classifier") and its ops in execution order.</summary>
+public sealed record LayerTiming(string Name, long Cycles, long ComputeCycles, long StallCycles, IReadOnlyList<OpTiming> Ops)
+{
+    /// <summary>Groups ops by the layer their IR node's name places them in, in order of first appearance.</summary>
+    public static IReadOnlyList<LayerTiming> Group(IEnumerable<OpTiming> ops) =>
+        ops.GroupBy(o => LayerOf(o.Name))
+            .Select(g => new LayerTiming(g.Key, g.Sum(o => o.Cycles), g.Sum(o => o.ComputeCycles), g.Sum(o => o.StallCycles), g.ToList()))
+            .ToList();
+
+    /// <summary>"encoder.layer.3.attention.scores" → "encoder.layer.3"; "embeddings.word" → "embeddings".</summary>
+    public static string LayerOf(string name)
+    {
+        var parts = name.Split('.');
+        return parts.Length >= 3 && parts[0] == "encoder" && parts[1] == "layer" ? string.Join('.', parts.Take(3)) : parts[0];
+    }
+}
