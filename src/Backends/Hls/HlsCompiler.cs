@@ -19,6 +19,9 @@ public sealed record HlsDesign(
     float[]? GeluLut,
     IReadOnlyList<string> Notes);
 
+/// <summary>A design before its testbench: the f32 graph (before int8 quantization), the optimized graph, its lowering and schedule.</summary>
+public sealed record HlsPlan(Graph Float32, Graph Optimized, LoweredGraph Lowered, HlsSchedule Schedule, IReadOnlyList<string> Notes);
+
 /// <summary>
 /// `compile --target hls` up to the files: optimize (the `run --optimize` pipeline, with CSR and N:M weights stored as
 /// BSR, see <see cref="RestrictFormatsForHls"/>), lower, schedule, and run the interpreter for the golden outputs.
@@ -51,6 +54,20 @@ public static class HlsCompiler
     /// <param name="model">A one-line description for headers and the README (no checkpoint names: those are data).</param>
     public static HlsDesign Compile(Graph graph, BertInputs inputs, HlsOptions options, string model)
     {
+        var plan = Plan(graph, options);
+        var feeds = inputs.ToTensors();
+        var golden = Interpreter.Run(plan.Optimized, feeds);
+        bool int8 = options.Precision == HlsPrecision.Int8;
+        var tolerance = int8 ? Int8Tolerance(Interpreter.Run(plan.Float32, feeds), golden) : new HlsTolerance(Fp32Tolerance, "fp32: summation order and libm rounding only", null, null);
+        return new HlsDesign(model, options, plan.Lowered, plan.Schedule with { Tolerance = tolerance }, inputs, golden, int8 ? GeluTable.Values() : null, plan.Notes);
+    }
+
+    /// <summary>
+    /// The design without its testbench: optimize, lower and schedule, without running the interpreter on any input
+    /// (only int8 calibration does). What the simulator needs; its schedule has no tolerance.
+    /// </summary>
+    public static HlsPlan Plan(Graph graph, HlsOptions options)
+    {
         bool int8 = options.Precision == HlsPrecision.Int8;
         var optimize = new OptimizeOptions { Block = options.Block };
         if (int8) optimize = optimize with { Int8Calibration = CalibrationInputs.Synthetic(graph, options.CalibrationInputs, seed: 1) };
@@ -64,12 +81,9 @@ public static class HlsCompiler
         var optimized = manager.Run(new Pipeline("optimize-hls", [.. passes.Skip(split)]), f32, context);
 
         var lowered = LoweredGraph.Lower(optimized);
-        var feeds = inputs.ToTensors();
-        var golden = Interpreter.Run(optimized, feeds);
-        var table = int8 ? GeluTable.Values() : null;
-        var tolerance = int8 ? Int8Tolerance(Interpreter.Run(f32, feeds), golden) : new HlsTolerance(Fp32Tolerance, "fp32: summation order and libm rounding only", null, null);
-        var schedule = HlsScheduler.Schedule(lowered, options, inputs.Length, tolerance, table is null ? null : GeluTable.Measure(table));
-        return new HlsDesign(model, options, lowered, schedule, inputs, golden, table, context.Notes);
+        int sequenceLength = graph.Inputs.First().Node.Declared.Shape[0];
+        var schedule = HlsScheduler.Schedule(lowered, options, sequenceLength, tolerance: null, int8 ? GeluTable.Measure(GeluTable.Values()) : null);
+        return new HlsPlan(f32, optimized, lowered, schedule, context.Notes);
     }
 
     /// <summary>The pipeline's passes with the format choice forced when asked, and CSR/N:M turned into BSR right after it.</summary>

@@ -37,6 +37,7 @@ public static class HlsEmitter
         var symbols = new Symbols("port_");
         string PortName(string name) => KnownPorts.Contains(name) ? name : symbols.Make(name);
         var inputPorts = lowered.Inputs.ToDictionary(i => i.Name, i => PortName(i.Name));
+        var tolerance = schedule.Tolerance ?? throw new ArgumentException("the design has no testbench tolerance (a schedule planned for simulation only)", nameof(design));
         var outputPorts = lowered.Outputs.Select(o => (o.Name, Port: PortName(o.Name), o.Buffer)).ToList();
         static string Upper(string name) => name.ToUpperInvariant();
 
@@ -69,8 +70,8 @@ public static class HlsEmitter
             ["weights/weights_layout.h"] = HlsTemplates.Render("weights_layout.h", new { TotalBytes = lowered.WeightBytes, Weights = lowered.Weights.Select(WeightModel) }),
             ["tb/tb_sparsebert.cpp"] = HlsTemplates.Render("tb_sparsebert.cpp", new
             {
-                Tolerance = CppText.Double(schedule.Tolerance.Relative),
-                ToleranceNote = Symbols.Comment(schedule.Tolerance.Basis),
+                Tolerance = CppText.Double(tolerance.Relative),
+                ToleranceNote = Symbols.Comment(tolerance.Basis),
                 Inputs = lowered.Inputs.Select(i => new { Name = inputPorts[i.Name], Upper = Upper(inputPorts[i.Name]) }),
                 Outputs = outputPorts.Select(o => new { Name = o.Port, Upper = Upper(o.Port), Shape = string.Join(", ", OutputShape(o.Name, o.Buffer.Shape)) }),
             }),
@@ -146,7 +147,7 @@ public static class HlsEmitter
     {
         var schedule = design.Schedule;
         var (fit, notes) = HlsFit.Estimate(schedule, design.Options.Device);
-        var tolerance = schedule.Tolerance;
+        var tolerance = schedule.Tolerance!; // Write checked it
         var precision = new List<string>
         {
             schedule.Precision == "int8"

@@ -11,34 +11,19 @@ public sealed record FitRow(string Resource, string Design, string Device, strin
 /// </summary>
 public static class HlsFit
 {
-    /// <summary>An f32 multiply-add on UltraScale+ or 7-series DSP slices with full-DSP operators: 3 for the multiplier, 2 for the adder.</summary>
-    public const int DspPerFp32Mac = 5;
-
-    /// <summary>An int8 × int8 product and its int32 add: one DSP slice (packing two per slice is possible, not assumed).</summary>
-    public const int DspPerInt8Mac = 1;
-
-    /// <summary>A BRAM18K as 512 × 36 holds 512 f32; as 2048 × 9, 2048 bytes; its raw capacity is 18 Kib = 2304 bytes.</summary>
-    const int FloatsPerBram = 512, BytesPerBram = 2048, BramBytes = 2304;
-
-    /// <summary>A URAM block is 4096 × 72 bits.</summary>
-    const int UramBytes = 36864;
+    /// <summary>A URAM block is 4096 × 72 bits; a BRAM18K's raw capacity is 18 Kib.</summary>
+    const int UramBytes = 36864, BramBytes = 2304;
 
     public static (IReadOnlyList<FitRow> Rows, IReadOnlyList<string> Notes) Estimate(HlsSchedule schedule, HlsDevice device)
     {
         static string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
         static string Share(double used, double available) => available > 0 ? (used / available).ToString("P0", CultureInfo.InvariantCulture) : "n/a";
 
-        // Each bank of a partitioned buffer is its own memory, so a buffer costs banks × the BRAMs one bank needs.
-        long activationBrams = schedule.Buffers.Sum(b =>
-        {
-            long banks = b.PartitionFactor, depth = (b.Bytes / sizeof(float) + banks - 1) / banks;
-            return banks * ((depth + FloatsPerBram - 1) / FloatsPerBram);
-        }) + (schedule.Int8ScratchBytes + BytesPerBram - 1) / BytesPerBram;
-        long localBrams = schedule.Stages.Sum(s => (s.LocalBytes + BytesPerBram - 1) / BytesPerBram);
+        long activationBrams = HlsResources.ActivationBrams(schedule), localBrams = HlsResources.LocalBrams(schedule);
 
         bool int8 = schedule.Precision == "int8";
         var matrix = schedule.Stages.Where(s => s.Macs > 0).ToList();
-        long DspOf(HlsStage s) => (long)s.Pe * s.Simd * (int8 && s.Engine.EndsWith("_int8", StringComparison.Ordinal) ? DspPerInt8Mac : DspPerFp32Mac);
+        long DspOf(HlsStage s) => (long)s.Pe * s.Simd * (int8 && s.Engine.EndsWith("_int8", StringComparison.Ordinal) ? HlsResources.DspPerInt8Mac : HlsResources.DspPerFp32Mac);
         long largest = matrix.Count == 0 ? 0 : matrix.Max(DspOf), total = matrix.Sum(DspOf);
 
         long onChip = (long)device.Bram18k * BramBytes + (long)device.Uram * UramBytes;
@@ -63,7 +48,7 @@ public static class HlsFit
             $"Compute: {N(schedule.Stages.Sum(s => s.PipelinedIterations))} pipelined iterations at II=1, about " +
             $"{computeUs.ToString("F1", CultureInfo.InvariantCulture)} µs at {device.ClockMhz.ToString(CultureInfo.InvariantCulture)} MHz without pipeline fills; " +
             "weight fetch overlaps the MAC loops (DATAFLOW), so a stage takes about the longer of the two.",
-            $"DSP per MAC lane assumed: {DspPerFp32Mac} in f32 (multiplier 3, adder 2), {DspPerInt8Mac} in int8. " +
+            $"DSP per MAC lane assumed: {HlsResources.DspPerFp32Mac} in f32 (multiplier 3, adder 2), {HlsResources.DspPerInt8Mac} in int8. " +
             "Every stage is its own function, so unless the tool shares identical engine instances the DSPs add up; " +
             "lower --parallel if the unshared total does not fit.",
             "BRAM: activations at 512 f32 per BRAM18K per bank; stage-local storage counted as if none of it went to registers.",

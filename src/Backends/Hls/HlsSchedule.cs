@@ -35,8 +35,12 @@ public sealed record HlsSchedule
     /// <summary>The GELU lookup table int8 designs use, with its measured error; null in fp32.</summary>
     public HlsGeluLut? GeluLut { get; init; }
 
-    public required HlsTolerance Tolerance { get; init; }
+    /// <summary>The testbench's acceptance bound; null in a schedule planned for simulation only (no testbench).</summary>
+    public required HlsTolerance? Tolerance { get; init; }
     public required IReadOnlyList<HlsStage> Stages { get; init; }
+
+    /// <summary>The graph outputs, copied from their on-chip buffers to their AXI ports after the last stage.</summary>
+    public required IReadOnlyList<HlsOutput> Outputs { get; init; }
 
     static readonly JsonSerializerOptions Json = new()
     {
@@ -70,6 +74,9 @@ public sealed record HlsTolerance(double Relative, string Basis, double? Quantiz
 
 public sealed record HlsTile(int Rows, int Cols);
 
+/// <summary>A graph output: its buffer and how many f32 elements the final copy writes to off-chip memory.</summary>
+public sealed record HlsOutput(string Name, int Buffer, long Elements);
+
 /// <summary>
 /// One loop of a stage's nest, outermost first. TripCount is how many times its body runs in the whole stage (so an
 /// irregular loop, like a BSR row's stored blocks, still has one number). Pipelined loops run at the stage's ExpectedII;
@@ -82,7 +89,10 @@ public sealed record HlsLoop(string Name, long TripCount, bool Pipelined, bool F
 /// empty one, so it runs NonzeroBlocks × InnerIterationsPerBlock times in all (what the counters check).
 /// </summary>
 /// <param name="Counter">The stage's slot in the testbench's trip counters (-DSPARSEBERT_COUNTERS).</param>
-public sealed record HlsBsr(int BlockRows, int BlockCols, int BlockRowCount, int BlockColCount, int NonzeroBlocks, long InnerIterationsPerBlock, int Counter);
+/// <param name="RowBlocks">stored blocks in each block row, in order: the trip count of the blocks loop each time it runs,
+/// which the simulator needs to replay the engine exactly</param>
+public sealed record HlsBsr(int BlockRows, int BlockCols, int BlockRowCount, int BlockColCount, int NonzeroBlocks, long InnerIterationsPerBlock, int Counter,
+    IReadOnlyList<int> RowBlocks);
 
 /// <summary>
 /// One step of the lowered graph as hardware: the engine that runs it and how.

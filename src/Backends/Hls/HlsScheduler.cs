@@ -11,7 +11,7 @@ namespace SparseBert.Backends.Hls;
 /// </summary>
 public static class HlsScheduler
 {
-    public static HlsSchedule Schedule(LoweredGraph lowered, HlsOptions options, int sequenceLength, HlsTolerance tolerance, HlsGeluLut? geluLut)
+    public static HlsSchedule Schedule(LoweredGraph lowered, HlsOptions options, int sequenceLength, HlsTolerance? tolerance, HlsGeluLut? geluLut)
     {
         var planner = new StagePlanner(options);
         var stages = lowered.Steps.Select((step, i) => planner.Plan(step, i)).ToList();
@@ -35,6 +35,7 @@ public static class HlsScheduler
             GeluLut = geluLut,
             Tolerance = tolerance,
             Stages = stages,
+            Outputs = lowered.Outputs.Select(o => new HlsOutput(o.Name, o.Buffer.Buffer, o.Buffer.Shape.ElementCount)).ToList(),
         };
     }
 
@@ -161,7 +162,8 @@ public static class HlsScheduler
                 macs: (long)nnz * br * bc * rows,
                 // bias (and scales), accumulators for one block row, the fetched block, the FIFO, the row pointers
                 local: epilogueBytes + (long)rows * br * sizeof(int) + 2L * br * bc * elementBytes + (blockRows + 1L) * sizeof(int),
-                bsr: new HlsBsr(br, bc, blockRows, blocks.BlockColCount, nnz, perBlock, _counters++), fifo: tilesPerBlock);
+                bsr: new HlsBsr(br, bc, blockRows, blocks.BlockColCount, nnz, perBlock, _counters++,
+                    [.. Enumerable.Range(0, blockRows).Select(r => blocks.RowPointers[r + 1] - blocks.RowPointers[r])]), fifo: tilesPerBlock);
         }
 
         HlsStage PlanMatMul(Step step, Maker make)

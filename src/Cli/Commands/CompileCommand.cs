@@ -66,7 +66,7 @@ public sealed class CompileCommand : ICommand
         var schedule = design.Schedule;
         output.WriteLine($"compiled {schedule.Stages.Count} stages for {options.Device.Name} ({options.Device.Part}, {options.Device.ClockMhz} MHz), " +
                          $"{schedule.Precision}, {inputs.Length} tokens, weights {design.Lowered.WeightBytes / 1e6:F2} MB ({clock.Elapsed.TotalSeconds:F2} s)");
-        output.WriteLine($"wrote {outDir}: make csim (g++) checks it against golden/, within {schedule.Tolerance.Relative:G3} of each output's range; " +
+        output.WriteLine($"wrote {outDir}: make csim (g++) checks it against golden/, within {schedule.Tolerance!.Relative:G3} of each output's range; " +
                          "vitis_hls -f build_prj.tcl synthesizes it");
         return 0;
     }

@@ -1,7 +1,7 @@
 namespace SparseBert.Frontend.Formats;
 
 /// <summary>Writes a file under a temporary name and renames it, so a crash or error never leaves a half-written file at the target path.</summary>
-static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {

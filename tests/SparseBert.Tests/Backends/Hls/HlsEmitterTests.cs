@@ -115,7 +115,8 @@ public sealed class HlsEmitterTests
             Assert.Equal("fpga", device.Kind);
             Assert.InRange(device.ClockMhz, 100, 300);
             Assert.True(device.Dsp > 0 && device.Bram18k > 0 && device.Lut > 0 && device.Ff > 0 && device.MemoryBandwidthGbps > 0);
-            foreach (var field in new[] { "part", "clock_mhz", "resources", "memory_bandwidth_gbps" })
+            Assert.True(device.MemoryChannels >= 1 && device.MemoryLatencyNs > 0);
+            foreach (var field in new[] { "part", "clock_mhz", "resources", "memory_bandwidth_gbps", "memory_channels", "memory_latency_ns" })
                 Assert.False(string.IsNullOrWhiteSpace(device.Sources?.GetValueOrDefault(field)), $"{name}: no source for {field}");
         }
         Assert.Equal("xczu9eg-ffvb1156-2-e", HlsDevice.Load("zcu102").Part);
@@ -131,7 +132,7 @@ public sealed class HlsEmitterTests
         Assert.Equal(("mine", 4.0), (HlsDevice.Load(folder["mine.json"]).Name, HlsDevice.Load(folder["mine.json"]).ClockPeriodNs));
         File.WriteAllText(folder["minimal.json"], """
             {"name": "lab", "kind": "fpga", "part": "xczu3eg-sbva484-1-e", "clock_mhz": 200, "dsp": 360, "bram18k": 432,
-             "uram": 0, "lut": 70560, "ff": 141120, "memory_bandwidth_gbps": 4.2}
+             "uram": 0, "lut": 70560, "ff": 141120, "memory_bandwidth_gbps": 4.2, "memory_channels": 1, "memory_latency_ns": 200}
             """);
         Assert.Equal("xczu3eg-sbva484-1-e", HlsDevice.Load(folder["minimal.json"]).Part);
         File.WriteAllText(folder["bad.json"], JsonSerializer.Serialize(u50 with { Part = "x]; exec rm -rf /; [" }));

@@ -32,8 +32,8 @@ public sealed class HlsInt8AndNamesCsimTests(ITestOutputHelper output)
         Assert.Contains(schedule.Stages, s => s.Activation == "gelu_lut");
         Assert.NotNull(schedule.GeluLut);
         Assert.InRange(schedule.GeluLut.MaxAbsError, 1e-7, 5e-5);
-        Assert.Equal(Math.Max(HlsCompiler.Fp32Tolerance, HlsCompiler.Int8Margin * schedule.Tolerance.QuantizationError!.Value), schedule.Tolerance.Relative);
-        output.WriteLine($"quantization error {schedule.Tolerance.QuantizationError:E3}, tolerance {schedule.Tolerance.Relative:E3}");
+        Assert.Equal(Math.Max(HlsCompiler.Fp32Tolerance, HlsCompiler.Int8Margin * schedule.Tolerance!.QuantizationError!.Value), schedule.Tolerance!.Relative);
+        output.WriteLine($"quantization error {schedule.Tolerance!.QuantizationError:E3}, tolerance {schedule.Tolerance!.Relative:E3}");
 
         using var folder = new TestFolder();
         HlsEmitter.Write(design, folder.Path);

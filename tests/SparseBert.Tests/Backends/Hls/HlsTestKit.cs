@@ -106,8 +106,8 @@ public static partial class HlsTestKit
         foreach (var line in result.Lines)
         {
             Assert.True(line.Pass, $"{line.Output} failed: {line}");
-            Assert.Equal(schedule.Tolerance.Relative, line.Tolerance, 1e-3 * schedule.Tolerance.Relative);
-            Assert.True(line.MaxRel <= schedule.Tolerance.Relative, $"{line.Output}: {line.MaxRel:E3} > {schedule.Tolerance.Relative:E3}");
+            Assert.Equal(schedule.Tolerance!.Relative, line.Tolerance, 1e-3 * schedule.Tolerance!.Relative);
+            Assert.True(line.MaxRel <= schedule.Tolerance!.Relative, $"{line.Output}: {line.MaxRel:E3} > {schedule.Tolerance!.Relative:E3}");
         }
         return result;
     }

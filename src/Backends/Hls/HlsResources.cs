@@ -1,0 +1,91 @@
+namespace SparseBert.Backends.Hls;
+
+/// <summary>What a design needs of the fabric, by resource.</summary>
+public sealed record HlsResourceUse(long Dsp, long Bram18k, long Uram, long Lut, long Ff)
+{
+    public bool FitsOn(HlsDevice device) => Dsp <= device.Dsp && Bram18k <= device.Bram18k && Uram <= device.Uram && Lut <= device.Lut && Ff <= device.Ff;
+}
+
+/// <summary>
+/// A pre-synthesis estimate of a design's resources from its schedule alone: every stage is its own function
+/// (INLINE off), so nothing is assumed shared. DSPs come from each matrix stage's PE × SIMD MAC lanes and a fixed set
+/// of operators per row or elementwise engine; BRAM from the activation buffers (each partition bank its own memory)
+/// and the stages' local storage; LUT and FF from the MAC lanes and a per-engine control overhead. The design binds
+/// nothing to UltraRAM. The per-operator figures are stated assumptions, of the size of AMD's floating-point operator
+/// cores with full DSP usage; synthesis reports replace them.
+/// </summary>
+public static class HlsResources
+{
+    /// <summary>An f32 multiply-add with full-DSP operators: 3 DSP slices for the multiplier, 2 for the adder.</summary>
+    public const int DspPerFp32Mac = 5;
+
+    /// <summary>An int8 × int8 product and its int32 add: one DSP slice (packing two per slice is possible, not assumed).</summary>
+    public const int DspPerInt8Mac = 1;
+
+    /// <summary>Assumed logic per MAC lane besides its DSPs (alignment, normalization and rounding of the f32 adder; int8 needs little).</summary>
+    public const int LutPerFp32Mac = 350, FfPerFp32Mac = 550, LutPerInt8Mac = 20, FfPerInt8Mac = 40;
+
+    /// <summary>Assumed control and interface logic of one stage function (loop counters, FSM, AXI adapters).</summary>
+    public const int LutPerStage = 1200, FfPerStage = 1800;
+
+    /// <summary>A BRAM18K as 512 × 36 holds 512 f32; as 2048 × 9, 2048 bytes.</summary>
+    public const int FloatsPerBram = 512, BytesPerBram = 2048;
+
+    public static HlsResourceUse Estimate(HlsSchedule schedule)
+    {
+        long dsp = 0, lut = 0, ff = 0;
+        foreach (var stage in schedule.Stages)
+        {
+            long lanes = (long)stage.Pe * stage.Simd;
+            bool int8 = stage.Engine.EndsWith("_int8", StringComparison.Ordinal);
+            if (stage.Macs > 0)
+            {
+                dsp += lanes * (int8 ? DspPerInt8Mac : DspPerFp32Mac);
+                lut += lanes * (int8 ? LutPerInt8Mac : LutPerFp32Mac);
+                ff += lanes * (int8 ? FfPerInt8Mac : FfPerFp32Mac);
+            }
+            var (opsDsp, opsLut, opsFf) = FixedOperators(stage);
+            dsp += opsDsp;
+            lut += LutPerStage + opsLut;
+            ff += FfPerStage + opsFf;
+        }
+        return new HlsResourceUse(dsp, ActivationBrams(schedule) + LocalBrams(schedule), 0, lut, ff);
+    }
+
+    /// <summary>Activation buffers: each bank of a partitioned buffer is its own memory, so a buffer costs banks × the BRAMs one bank needs.</summary>
+    public static long ActivationBrams(HlsSchedule schedule) => schedule.Buffers.Sum(b =>
+    {
+        long banks = b.PartitionFactor, depth = (b.Bytes / sizeof(float) + banks - 1) / banks;
+        return banks * ((depth + FloatsPerBram - 1) / FloatsPerBram);
+    }) + (schedule.Int8ScratchBytes + BytesPerBram - 1) / BytesPerBram;
+
+    /// <summary>Stage-local storage, counted as if none of it went to registers (an upper bound).</summary>
+    public static long LocalBrams(HlsSchedule schedule) => schedule.Stages.Sum(s => (s.LocalBytes + BytesPerBram - 1) / BytesPerBram);
+
+    /// <summary>
+    /// The f32 operators of the engines that are not MAC arrays (adder 2 DSP, multiplier 3, exp or erf about 10, each with
+    /// a few hundred LUTs and FFs), and of a linear's epilogue (bias add, activation).
+    /// </summary>
+    static (long Dsp, long Lut, long Ff) FixedOperators(HlsStage stage)
+    {
+        const int Add = 2, Multiply = 3, Transcendental = 10;
+        long dsp = stage.Engine switch
+        {
+            "layer_norm" or "add_layer_norm" => 3 * Add + 3 * Multiply,
+            "softmax" => 2 * Add + Multiply + Transcendental,
+            "activation" => ActivationDsp(stage.Activation),
+            "add" => Add,
+            "scale" => Multiply,
+            _ when stage.Macs > 0 => Add + ActivationDsp(stage.Activation) + (stage.Engine.EndsWith("_int8", StringComparison.Ordinal) ? Multiply : 0),
+            _ => 0,
+        };
+        return (dsp, 150 * dsp, 250 * dsp);
+
+        static long ActivationDsp(string activation) => activation switch
+        {
+            "gelu_erf" or "gelu_tanh" or "tanh" => Transcendental + 2 * Multiply + Add,
+            "gelu_lut" => Multiply + Add,
+            _ => 0,
+        };
+    }
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text;
+using SparseBert.Backends.Hls;
+using SparseBert.Frontend;
+using SparseBert.Frontend.Formats;
+using SparseBert.IR.Analysis;
+using SparseBert.Simulator;
+
+namespace SparseBert.Cli.Commands;
+
+/// <summary>
+/// `sparsebert simulate`: compiles the model for a device as its backend would and estimates latency, memory,
+/// resources and the speedup over the dense model from the cycle-level simulator.
+/// </summary>
+public sealed class SimulateCommand : ICommand
+{
+    public string Name => "simulate";
+    public string Usage => "sparsebert simulate MODEL [--device NAME|FILE] [--precision fp32|fp16|int8] [--parallel PExSIMD] [--block 16x16] [--seq 128] [--config FILE] [--json FILE]";
+    public string Summary => "estimate latency, memory and resources of the compiled model on an FPGA or GPU, and its speedup over dense";
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        new("device", "NAME|FILE", "a device from `sparsebert devices`, or a device .json file (default zcu102)"),
+        new("precision", "fp32|fp16|int8", "fp32 (default); FPGAs: int8; GPUs: fp16"),
+        new("parallel", "PExSIMD", "FPGA MAC array per matrix stage (default 8x16)"),
+        new("block", "RxC", "BSR block shape of the optimizing pipeline (default 16x16)"),
+        new("seq", "N", "sequence length (default 128)"),
+        ModelArguments.Config,
+        new("json", "FILE", "also write the report as JSON"),
+    ];
+
+    public int Execute(CommandLine args, TextWriter output)
+    {
+        args.ExpectPositionals(1, Usage);
+        var device = Device.Load(args.Get("device") ?? "zcu102");
+        var options = new SimulationOptions
+        {
+            Precision = args.Get("precision") ?? "fp32",
+            Parallel = Parallelism.Parse(args.Get("parallel") ?? "8x16", "--parallel"),
+            Block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block"),
+        };
+        if (device.Kind != "fpga" && args.Has("parallel")) throw new UsageException("--parallel is for FPGA devices");
+        var model = ModelArguments.LoadModel(args, output);
+        int length = args.GetInt("seq", 128, 1, model.Config.MaxPositionEmbeddings);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var report = Simulation.Run(BertGraph.Build(model, length), device, options);
+        output.Write(Describe(report));
+        output.WriteLine($"simulated in {clock.Elapsed.TotalSeconds:F2} s (compiling the model and its dense baseline included)");
+        if (args.Get("json") is { } json)
+        {
+            AtomicFile.Write(json, stream => stream.Write(new UTF8Encoding(false).GetBytes(report.Serialize())));
+            output.WriteLine($"wrote {json}");
+        }
+        return 0;
+    }
+
+    static string Describe(SimulationReport r)
+    {
+        static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
+        static string Mb(long bytes) => (bytes / 1e6).ToString("F2", CultureInfo.InvariantCulture) + " MB";
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"{r.Device} ({r.Kind}, {r.ClockMhz:G4} MHz), {r.Precision}, block {r.Block}{(r.Parallel is null ? "" : ", PE x SIMD " + r.Parallel)}, {r.SequenceLength} tokens");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"latency {r.LatencyMs:F3} ms ({N(r.Cycles)} cycles: compute {N(r.ComputeCycles)}, stall {N(r.StallCycles)}); dense {r.DenseLatencyMs:F3} ms; speedup {r.SpeedupVsDense:F2}x");
+        text.AppendLine($"off-chip traffic {Mb(r.OffchipBytes)}; weights {Mb(r.WeightBytes)}; peak memory {Mb(r.PeakMemoryBytes)}; on chip {Mb(r.OnChipBytes)}");
+        if (r.Resources is { } res)
+        {
+            string Use(string name, ResourceUse u) => $"{name} {N(u.Used)}/{N(u.Available)}{(u.Fits ? "" : " (over)")}";
+            text.AppendLine($"resources: {Use("DSP", res.Dsp)}, {Use("BRAM18K", res.Bram18k)}, {Use("URAM", res.Uram)}, {Use("LUT", res.Lut)}, {Use("FF", res.Ff)}");
+            text.AppendLine(r.Fits ? "fits the device" :
+                $"does NOT fit the device; largest PE x SIMD that fits: {r.LargestFittingParallel ?? "none (the activation buffers alone are too large)"}");
+        }
+        text.AppendLine("layer                      cycles   compute     stall  slowest op");
+        foreach (var layer in r.Layers)
+        {
+            var slowest = layer.Ops.MaxBy(o => o.Cycles)!;
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"{layer.Name,-22} {layer.Cycles,10} {layer.ComputeCycles,9} {layer.StallCycles,9}  {slowest.Op} on {slowest.Unit} ({slowest.Bound}-bound)");
+        }
+        foreach (var note in r.Notes) text.AppendLine("note: " + note);
+        return text.ToString();
+    }
+}

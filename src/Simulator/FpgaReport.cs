@@ -1,0 +1,84 @@
+using SparseBert.Backends.Hls;
+using SparseBert.IR;
+using SparseBert.Simulator.Fpga;
+
+namespace SparseBert.Simulator;
+
+/// <summary>`simulate` on an FPGA: plan the HLS design, simulate it and its dense baseline, estimate resources.</summary>
+static class FpgaReport
+{
+    /// <summary>Candidate MAC arrays when looking for the largest design that fits: PE and SIMD powers of two, SIMD ≥ PE.</summary>
+    static readonly IReadOnlyList<Parallelism> Candidates =
+        [.. from pe in new[] { 1, 2, 4, 8, 16, 32 } from simd in new[] { 1, 2, 4, 8, 16, 32, 64 } where simd >= pe
+            orderby pe * simd descending, simd descending select new Parallelism(pe, simd)];
+
+    public static SimulationReport Run(Graph graph, HlsDevice device, SimulationOptions options, double? denseLatencyMs)
+    {
+        var hls = HlsOptionsFor(device, options);
+        var plan = HlsCompiler.Plan(graph, hls);
+        var simulation = FpgaSimulator.Simulate(plan.Schedule, device);
+        double latencyMs = simulation.Cycles / (plan.Schedule.Target.ClockMhz * 1000);
+        double dense = denseLatencyMs ?? DenseLatencyMs(graph, device, options);
+
+        var use = HlsResources.Estimate(plan.Schedule);
+        var resources = new Resources(new(use.Dsp, device.Dsp), new(use.Bram18k, device.Bram18k), new(use.Uram, device.Uram),
+            new(use.Lut, device.Lut), new(use.Ff, device.Ff));
+        var fitting = Candidates.FirstOrDefault(p => HlsResources.Estimate(Reschedule(plan, hls with { Parallel = p })).FitsOn(device));
+        long onChip = plan.Schedule.Buffers.Sum(b => b.Bytes) + plan.Schedule.Int8ScratchBytes + plan.Schedule.Stages.Sum(s => s.LocalBytes);
+
+        return new SimulationReport
+        {
+            Device = device.Name,
+            Kind = "fpga",
+            Precision = plan.Schedule.Precision,
+            SequenceLength = plan.Schedule.SequenceLength,
+            Block = options.Block.ToString(),
+            Parallel = options.Parallel.ToString(),
+            LatencyMs = latencyMs,
+            Cycles = simulation.Cycles,
+            ClockMhz = plan.Schedule.Target.ClockMhz,
+            ComputeCycles = simulation.Ops.Sum(o => o.ComputeCycles),
+            StallCycles = simulation.Ops.Sum(o => o.StallCycles),
+            DenseLatencyMs = dense,
+            OffchipBytes = simulation.OffchipBytes,
+            WeightBytes = plan.Lowered.WeightBytes,
+            PeakMemoryBytes = plan.Lowered.WeightBytes + plan.Lowered.Plan.ArenaBytes,
+            OnChipBytes = onChip,
+            Fits = use.FitsOn(device),
+            Resources = resources,
+            LargestFittingParallel = fitting?.ToString(),
+            Layers = LayerTiming.Group(simulation.Ops),
+            Notes =
+            [
+                $"Weights stream from {device.Memory ?? "off-chip memory"} through one AXI port: one of {device.MemoryChannels} channel(s), " +
+                $"{device.ChannelBandwidthGbps:G4} GB/s, {device.MemoryLatencyNs:G4} ns latency (assumed) per burst.",
+                "Stages run one after another (the top function calls them in order); inside a linear, weight fetch and MAC loop overlap " +
+                "through the tile FIFO (DATAFLOW); pipeline fills use assumed operator latencies (PipelineDepths).",
+                "Resources are a pre-synthesis estimate with no sharing between stages (HlsResources); synthesis decides.",
+            ],
+        };
+    }
+
+    public static double DenseLatencyMs(Graph graph, HlsDevice device, SimulationOptions options)
+    {
+        var plan = HlsCompiler.Plan(DenseBaseline.Of(graph), HlsOptionsFor(device, options));
+        return FpgaSimulator.Simulate(plan.Schedule, device).Cycles / (plan.Schedule.Target.ClockMhz * 1000);
+    }
+
+    static HlsOptions HlsOptionsFor(HlsDevice device, SimulationOptions options) => new()
+    {
+        Device = device,
+        Precision = options.Precision switch
+        {
+            "fp32" => HlsPrecision.Fp32,
+            "int8" => HlsPrecision.Int8,
+            _ => throw new BadInputException("--precision", null, $"'{BadInputException.Printable(options.Precision, 20)}' is not a precision of FPGA designs (fp32, int8)"),
+        },
+        Parallel = options.Parallel,
+        Block = options.Block,
+        CalibrationInputs = options.CalibrationInputs,
+    };
+
+    static HlsSchedule Reschedule(HlsPlan plan, HlsOptions options) =>
+        HlsScheduler.Schedule(plan.Lowered, options, plan.Schedule.SequenceLength, null, plan.Schedule.GeluLut);
+}

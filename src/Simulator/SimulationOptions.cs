@@ -1,0 +1,20 @@
+using SparseBert.Backends.Hls;
+using SparseBert.IR.Analysis;
+
+namespace SparseBert.Simulator;
+
+/// <summary>How the model is compiled for the simulated device.</summary>
+public sealed record SimulationOptions
+{
+    /// <summary>FPGA: fp32 or int8; GPU: fp32 or fp16.</summary>
+    public string Precision { get; init; } = "fp32";
+
+    /// <summary>FPGA: the MAC array asked for per matrix stage.</summary>
+    public Parallelism Parallel { get; init; } = new(8, 16);
+
+    /// <summary>The BSR block shape of the optimizing pipeline.</summary>
+    public BlockShape Block { get; init; } = new(16, 16);
+
+    /// <summary>int8: synthetic calibration sequences (scales do not change timing, so one is enough by default).</summary>
+    public int CalibrationInputs { get; init; } = 1;
+}
