@@ -12,13 +12,13 @@ static class FpgaReport
         [.. from pe in new[] { 1, 2, 4, 8, 16, 32 } from simd in new[] { 1, 2, 4, 8, 16, 32, 64 } where simd >= pe
             orderby pe * simd descending, simd descending select new Parallelism(pe, simd)];
 
-    public static SimulationReport Run(Graph graph, HlsDevice device, SimulationOptions options, double? denseLatencyMs)
+    /// <param name="plan">the design planned for any board: it is rescheduled for <paramref name="device"/> here</param>
+    public static SimulationReport Run(HlsPlan plan, HlsDevice device, SimulationOptions options, double denseLatencyMs)
     {
         var hls = HlsOptionsFor(device, options);
-        var plan = HlsCompiler.Plan(graph, hls);
+        plan = plan with { Schedule = Reschedule(plan, hls) };
         var simulation = FpgaSimulator.Simulate(plan.Schedule, device);
         double latencyMs = simulation.Cycles / (plan.Schedule.Target.ClockMhz * 1000);
-        double dense = denseLatencyMs ?? DenseLatencyMs(graph, device, options);
 
         var use = HlsResources.Estimate(plan.Schedule);
         var resources = new Resources(new(use.Dsp, device.Dsp), new(use.Bram18k, device.Bram18k), new(use.Uram, device.Uram),
@@ -39,7 +39,7 @@ static class FpgaReport
             ClockMhz = plan.Schedule.Target.ClockMhz,
             ComputeCycles = simulation.Ops.Sum(o => o.ComputeCycles),
             StallCycles = simulation.Ops.Sum(o => o.StallCycles),
-            DenseLatencyMs = dense,
+            DenseLatencyMs = denseLatencyMs,
             OffchipBytes = simulation.OffchipBytes,
             WeightBytes = plan.Lowered.WeightBytes,
             PeakMemoryBytes = plan.Lowered.WeightBytes + plan.Lowered.Plan.ArenaBytes,
@@ -59,13 +59,13 @@ static class FpgaReport
         };
     }
 
-    public static double DenseLatencyMs(Graph graph, HlsDevice device, SimulationOptions options)
+    public static double LatencyMs(HlsPlan plan, HlsDevice device, SimulationOptions options)
     {
-        var plan = HlsCompiler.Plan(DenseBaseline.Of(graph), HlsOptionsFor(device, options));
-        return FpgaSimulator.Simulate(plan.Schedule, device).Cycles / (plan.Schedule.Target.ClockMhz * 1000);
+        var schedule = Reschedule(plan, HlsOptionsFor(device, options));
+        return FpgaSimulator.Simulate(schedule, device).Cycles / (schedule.Target.ClockMhz * 1000);
     }
 
-    static HlsOptions HlsOptionsFor(HlsDevice device, SimulationOptions options) => new()
+    public static HlsOptions HlsOptionsFor(HlsDevice device, SimulationOptions options) => new()
     {
         Device = device,
         Precision = options.Precision switch

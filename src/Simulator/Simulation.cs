@@ -3,22 +3,16 @@ using SparseBert.IR;
 namespace SparseBert.Simulator;
 
 /// <summary>
-/// `sparsebert simulate`: compiles a BERT graph for a device the way the matching backend would and simulates it.
-/// The graph is <see cref="Frontend.BertGraph.Build"/>'s, not yet optimized, for the sequence length to simulate.
+/// `sparsebert simulate`: compiles a BERT graph for a device the way the matching backend would, simulates it, and
+/// compares it with its dense baseline (<see cref="DenseBaseline"/>) on the same device.
 /// </summary>
 public static class Simulation
 {
-    /// <param name="denseLatencyMs">the dense baseline's latency on this device when already known (a sweep computes it once)</param>
-    public static SimulationReport Run(Graph graph, Device device, SimulationOptions options, double? denseLatencyMs = null) => device switch
-    {
-        FpgaDevice fpga => FpgaReport.Run(graph, fpga.Profile, options, denseLatencyMs),
-        _ => throw new ArgumentException($"no simulator for {device.Kind} devices"),
-    };
+    /// <param name="graph"><see cref="Frontend.BertGraph.Build"/>'s graph, not yet optimized, for the sequence length to simulate</param>
+    /// <param name="denseLatencyMs">the dense baseline's latency on this device when already known</param>
+    public static SimulationReport Run(Graph graph, Device device, SimulationOptions options, double? denseLatencyMs = null) =>
+        new CompiledModel(graph, options).Simulate(device, denseLatencyMs ?? DenseLatencyMs(graph, device, options));
 
-    /// <summary>The dense baseline's latency: the same architecture with every weight dense, compiled and simulated the same way.</summary>
-    public static double DenseLatencyMs(Graph graph, Device device, SimulationOptions options) => device switch
-    {
-        FpgaDevice fpga => FpgaReport.DenseLatencyMs(graph, fpga.Profile, options),
-        _ => throw new ArgumentException($"no simulator for {device.Kind} devices"),
-    };
+    public static double DenseLatencyMs(Graph graph, Device device, SimulationOptions options) =>
+        new CompiledModel(DenseBaseline.Of(graph), options).LatencyMs(device);
 }

@@ -1,0 +1,35 @@
+using SparseBert.Backends.Hls;
+using SparseBert.IR;
+
+namespace SparseBert.Simulator;
+
+/// <summary>
+/// A BERT graph compiled once per kind of target and then simulated on any number of devices of that kind: the
+/// optimizing pipeline and the lowering do not depend on the board (only the schedule's clock and the memory system
+/// do), so a sweep over devices pays for them once. Thread-safe; each compilation happens on first use.
+/// </summary>
+public sealed class CompiledModel
+{
+    readonly SimulationOptions _options;
+    readonly Lazy<HlsPlan> _hls;
+
+    /// <param name="graph"><see cref="Frontend.BertGraph.Build"/>'s graph, not yet optimized, for the sequence length to simulate</param>
+    public CompiledModel(Graph graph, SimulationOptions options)
+    {
+        _options = options;
+        _hls = new(() => HlsCompiler.Plan(graph, FpgaReport.HlsOptionsFor(HlsDevice.Load("zcu102"), options)));
+    }
+
+    public SimulationReport Simulate(Device device, double denseLatencyMs) => device switch
+    {
+        FpgaDevice fpga => FpgaReport.Run(_hls.Value, fpga.Profile, _options, denseLatencyMs),
+        _ => throw new ArgumentException($"no simulator for {device.Kind} devices"),
+    };
+
+    /// <summary>Only the latency: what a dense baseline is needed for.</summary>
+    public double LatencyMs(Device device) => device switch
+    {
+        FpgaDevice fpga => FpgaReport.LatencyMs(_hls.Value, fpga.Profile, _options),
+        _ => throw new ArgumentException($"no simulator for {device.Kind} devices"),
+    };
+}
