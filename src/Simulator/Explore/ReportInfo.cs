@@ -1,0 +1,17 @@
+namespace SparseBert.Simulator.Explore;
+
+/// <summary>
+/// What the explore report says about how it was made. Nothing here may change from run to run of the same sweep (no
+/// dates, no host names, no timings of the tool itself): the same inputs must give a byte-identical page.
+/// </summary>
+/// <param name="Model">the model explored, in words, e.g. "bert-base-uncased (12 layers, hidden 768), sequence 128"</param>
+/// <param name="CommandLine">the `sparsebert explore` command that produced the results</param>
+/// <param name="CalibrationSamples">how many inputs the fidelity columns were measured on</param>
+public sealed record ReportInfo(string Model, string CommandLine, int CalibrationSamples)
+{
+    /// <summary>Further settings worth stating (precision, sequence length, seed…), as name and value, in the order shown.</summary>
+    public IReadOnlyList<(string Name, string Value)> Settings { get; init; } = [];
+
+    /// <summary>The fidelity floors of the recommendation table, in the order of its columns.</summary>
+    public IReadOnlyList<double> FidelityFloors { get; init; } = Recommendation.DefaultFloors;
+}

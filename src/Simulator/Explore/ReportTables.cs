@@ -1,0 +1,55 @@
+using System.Text;
+
+namespace SparseBert.Simulator.Explore;
+
+/// <summary>The report's two tables as HTML: the recommendation per device and floor, and every result.</summary>
+static class ReportTables
+{
+    public static string Recommendations(IReadOnlyList<Recommendation> recommendations, IReadOnlyList<string> devices, IReadOnlyList<double> floors)
+    {
+        var table = new StringBuilder("<div class=\"scroll\"><table class=\"recommend\">\n<thead><tr><th class=\"text\">device</th>");
+        foreach (var floor in floors) table.Append($"<th>cosine &#8805; {ReportFormat.Floor(floor)}</th>");
+        table.Append("</tr></thead>\n<tbody>\n");
+        foreach (var device in devices)
+        {
+            table.Append($"<tr><th class=\"text\" scope=\"row\">{Markup.Escape(device)}</th>");
+            foreach (var floor in floors)
+            {
+                var choice = recommendations.First(r => r.Device == device && r.FidelityFloor.Equals(floor)).Choice;
+                table.Append(choice is null
+                    ? "<td class=\"none\">none</td>"
+                    : $"<td><strong>{Markup.Escape(choice.Block)}</strong> at {ReportFormat.Percent(choice.Sparsity)}" +
+                      $"<span class=\"detail\">{ReportFormat.Latency(choice.LatencyMs)} ms &#183; {ReportFormat.Speedup(choice.SpeedupVsDense)} &#183; " +
+                      $"cos {ReportFormat.Cosine(choice.FidelityCosine)}</span></td>");
+            }
+            table.Append("</tr>\n");
+        }
+        return table.Append("</tbody>\n</table></div>\n").ToString();
+    }
+
+    public static string Results(IReadOnlyList<ExplorePoint> points)
+    {
+        var table = new StringBuilder("<div class=\"scroll\"><table class=\"results\">\n<thead><tr>");
+        // The headers are results.csv's column names, so a reader can match them; <wbr> lets the long ones wrap at "_".
+        foreach (var column in ResultsCsv.Columns)
+            table.Append(IsText(column) ? "<th class=\"text\">" : "<th>").Append(column.Replace("_", "_<wbr/>")).Append("</th>");
+        table.Append("</tr></thead>\n<tbody>\n");
+        foreach (var p in points)
+        {
+            string[] cells =
+            [
+                Markup.Escape(p.Block), ReportFormat.Sparsity(p.Sparsity), Markup.Escape(p.Device), ReportFormat.Latency(p.LatencyMs),
+                ReportFormat.Speedup(p.SpeedupVsDense), ReportFormat.Count(p.WeightBytes), ReportFormat.Count(p.PeakMemoryBytes),
+                ReportFormat.Count(p.Dsp), ReportFormat.Count(p.Bram), ReportFormat.Count(p.Uram), p.Fits ? "yes" : "no",
+                ReportFormat.Cosine(p.FidelityCosine), ReportFormat.Error(p.FidelityMaxRelErr), ReportFormat.Share(p.NormKept),
+            ];
+            table.Append(p.Fits ? "<tr>" : "<tr class=\"nofit\">");
+            for (int i = 0; i < cells.Length; i++) table.Append(IsText(ResultsCsv.Columns[i]) ? "<td class=\"text\">" : "<td>").Append(cells[i]).Append("</td>");
+            table.Append("</tr>\n");
+        }
+        return table.Append("</tbody>\n</table></div>\n").ToString();
+    }
+
+    /// <summary>Names read left-aligned; numbers right-aligned, so their digits line up.</summary>
+    static bool IsText(string column) => column is "block" or "device";
+}

@@ -1,0 +1,49 @@
+using SparseBert.Simulator.Explore;
+using static SparseBert.Tests.Explore.ExploreTestPoints;
+
+namespace SparseBert.Tests.Explore;
+
+public sealed class RecommendationTests
+{
+    static string Describe(Recommendation r) => $"{r.Device} {r.FidelityFloor}: {(r.Choice is null ? "none" : $"{r.Block}@{r.Sparsity}")}";
+
+    [Fact]
+    public void Each_device_and_floor_gets_the_fastest_fitting_point_at_or_above_the_floor()
+    {
+        ExplorePoint[] points =
+        [
+            Gpu("4x4", 0.5, latencyMs: 3.0, cosine: 0.995),
+            Gpu("16x16", 0.5, latencyMs: 2.0, cosine: 0.99),  // exactly at the floor counts
+            Gpu("16x16", 0.9, latencyMs: 1.0, cosine: 0.96),
+            Gpu("32x32", 0.9, latencyMs: 0.5, cosine: 0.999, fits: false), // fastest and best, but does not fit
+            Gpu("4x4", 0.5, latencyMs: 9.0, cosine: 0.94, device: "u250"),
+        ];
+        var recommendations = Recommendation.For(points, Recommendation.DefaultFloors);
+        Assert.Equal(
+        [
+            "h100 0.99: 16x16@0.5", "h100 0.95: 16x16@0.9", "h100 0.9: 16x16@0.9",
+            "u250 0.99: none", "u250 0.95: none", "u250 0.9: 4x4@0.5",
+        ], recommendations.Select(Describe));
+    }
+
+    [Fact]
+    public void Floors_are_a_parameter_and_equal_latencies_go_to_the_more_faithful_point()
+    {
+        ExplorePoint[] points =
+        [
+            Gpu("16x16", 0.8, latencyMs: 1.0, cosine: 0.97),
+            Gpu("32x32", 0.8, latencyMs: 1.0, cosine: 0.98),
+            Gpu("4x4", 0.8, latencyMs: 1.5, cosine: 0.999),
+        ];
+        Assert.Equal(["h100 0.5: 32x32@0.8", "h100 0.999: 4x4@0.8", "h100 0.9999: none"],
+            Recommendation.For(points, [0.5, 0.999, 0.9999]).Select(Describe));
+    }
+
+    [Fact]
+    public void Every_recommendation_of_the_sweep_lies_on_its_devices_pareto_front()
+    {
+        var sweep = Sweep();
+        foreach (var recommendation in Recommendation.For(sweep, [0.999, 0.99, 0.95, 0.9]).Where(r => r.Choice is not null))
+            Assert.Contains(recommendation.Choice, Pareto.Front(sweep, recommendation.Device));
+    }
+}
