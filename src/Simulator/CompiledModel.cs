@@ -20,16 +20,22 @@ public sealed class CompiledModel
         _hls = new(() => HlsCompiler.Plan(graph, FpgaReport.HlsOptionsFor(HlsDevice.Load("zcu102"), options)));
     }
 
-    public SimulationReport Simulate(Device device, double denseLatencyMs) => device switch
+    /// <param name="parallel">FPGA: another MAC array than the options' (a sweep uses the largest that fits each board)</param>
+    public SimulationReport Simulate(Device device, double denseLatencyMs, Parallelism? parallel = null) => device switch
     {
-        FpgaDevice fpga => FpgaReport.Run(_hls.Value, fpga.Profile, _options, denseLatencyMs),
+        FpgaDevice fpga => FpgaReport.Run(_hls.Value, fpga.Profile, With(parallel), denseLatencyMs),
         _ => throw new ArgumentException($"no simulator for {device.Kind} devices"),
     };
 
     /// <summary>Only the latency: what a dense baseline is needed for.</summary>
-    public double LatencyMs(Device device) => device switch
+    public double LatencyMs(Device device, Parallelism? parallel = null) => device switch
     {
-        FpgaDevice fpga => FpgaReport.LatencyMs(_hls.Value, fpga.Profile, _options),
+        FpgaDevice fpga => FpgaReport.LatencyMs(_hls.Value, fpga.Profile, With(parallel)),
         _ => throw new ArgumentException($"no simulator for {device.Kind} devices"),
     };
+
+    /// <summary>FPGA: the MAC arrays (PE and SIMD powers of two, SIMD ≥ PE) whose design fits the board, largest first.</summary>
+    public IReadOnlyList<Parallelism> FittingParallelisms(FpgaDevice device) => [.. FpgaReport.Fitting(_hls.Value, device.Profile, _options)];
+
+    SimulationOptions With(Parallelism? parallel) => parallel is null ? _options : _options with { Parallel = parallel };
 }

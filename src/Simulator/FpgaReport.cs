@@ -23,7 +23,7 @@ static class FpgaReport
         var use = HlsResources.Estimate(plan.Schedule);
         var resources = new Resources(new(use.Dsp, device.Dsp), new(use.Bram18k, device.Bram18k), new(use.Uram, device.Uram),
             new(use.Lut, device.Lut), new(use.Ff, device.Ff));
-        var fitting = Candidates.FirstOrDefault(p => HlsResources.Estimate(Reschedule(plan, hls with { Parallel = p })).FitsOn(device));
+        var fitting = Fitting(plan, device, options).FirstOrDefault();
         long onChip = plan.Schedule.Buffers.Sum(b => b.Bytes) + plan.Schedule.Int8ScratchBytes + plan.Schedule.Stages.Sum(s => s.LocalBytes);
 
         return new SimulationReport
@@ -58,6 +58,10 @@ static class FpgaReport
             ],
         };
     }
+
+    /// <summary>The candidate MAC arrays whose design fits the device, largest first.</summary>
+    public static IEnumerable<Parallelism> Fitting(HlsPlan plan, HlsDevice device, SimulationOptions options) =>
+        Candidates.Where(p => HlsResources.Estimate(Reschedule(plan, HlsOptionsFor(device, options with { Parallel = p }))).FitsOn(device));
 
     public static double LatencyMs(HlsPlan plan, HlsDevice device, SimulationOptions options)
     {

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.Json;
+using SparseBert.Backends.Hls;
+using SparseBert.Frontend;
+using SparseBert.Frontend.Formats;
+using SparseBert.IR;
+using SparseBert.IR.Analysis;
+using SparseBert.Passes;
+
+namespace SparseBert.Simulator.Explore;
+
+/// <summary>
+/// What a sweep covers: every block × sparsity point is pruned, measured and simulated on every device. A null
+/// Parallel asks, per FPGA, for the MAC array under which the dense design fits and runs fastest; every point on that
+/// board then uses it, so the points compete on one hardware budget.
+/// </summary>
+public sealed record ExploreSettings(
+    IReadOnlyList<BlockShape> Blocks,
+    IReadOnlyList<double> Sparsities,
+    IReadOnlyList<Device> Devices,
+    CalibrationSet Calibration,
+    int SequenceLength,
+    string Precision,
+    Parallelism? Parallel);
+
+/// <summary>The sweep's rows in its order, and the FPGA MAC array (PE × SIMD) each device's points were compiled with.</summary>
+public sealed record SweepResult(IReadOnlyList<ExplorePoint> Points, IReadOnlyList<(string Device, string Parallel)> Hardware);
+
+/// <summary>A step of a sweep, for progress display: what finished and how many of the points are done.</summary>
+public sealed record SweepProgress(string Finished, int Done, int Total);
+
+/// <summary>
+/// `sparsebert explore`'s engine. For each block shape and sparsity: one-shot block pruning by L2 norm (per layer),
+/// fidelity against the dense model on the calibration set with the interpreter, the optimizing pipeline, and the
+/// simulator on each device against that device's dense baseline (computed once). Points run in parallel, one
+/// block × sparsity at a time per core; results.csv is rewritten (atomically, in the sweep's order) after each, so an
+/// interrupted sweep resumes from the folder without recomputing finished points. The folder's sweep.json records
+/// the settings; resuming with other settings is refused rather than mixing results.
+/// </summary>
+public static class ExploreSweep
+{
+    public const string ResultsFile = "results.csv", ManifestFile = "sweep.json";
+
+    public static SweepResult Run(BertModel model, ExploreSettings settings, string folder, Action<SweepProgress> progress)
+    {
+        Directory.CreateDirectory(folder);
+        var graph = BertGraph.Build(model, settings.SequenceLength);
+        var meter = new FidelityMeter(graph, settings.Calibration);
+        CheckManifest(folder, Manifest(model, settings, meter));
+
+        string resultsPath = Path.Combine(folder, ResultsFile);
+        var order = new SweepOrder([.. settings.Blocks.Select(b => b.ToString())], [.. settings.Devices.Select(d => d.Name)]);
+        var results = ResultsCsv.Read(resultsPath).ToList();
+        var pending = (from block in settings.Blocks from sparsity in settings.Sparsities select (Block: block, Sparsity: sparsity))
+            .Where(p => settings.Devices.Any(d => !results.Any(r => r.Block == p.Block.ToString() && r.Sparsity == p.Sparsity && r.Device == d.Name)))
+            .ToList();
+        int total = settings.Blocks.Count * settings.Sparsities.Count * settings.Devices.Count;
+        int done = total - pending.Count * settings.Devices.Count;
+        progress(new SweepProgress(done > 0 ? $"resumed: {done} points already in {ResultsFile}" : "dense model measured", done, total));
+
+        var baseline = new CompiledModel(DenseBaseline.Of(graph), Options(settings, new BlockShape(16, 16)));
+        var hardware = settings.Devices.ToDictionary(d => d.Name, d => ParallelFor(baseline, d, settings));
+        var denseLatency = settings.Devices.ToDictionary(d => d.Name, d => baseline.LatencyMs(d, hardware[d.Name]));
+        progress(new SweepProgress("dense baselines simulated on every device", done, total));
+        var used = settings.Devices.Where(d => d is FpgaDevice).Select(d => (d.Name, (hardware[d.Name] ?? new Parallelism(8, 16)).ToString())).ToList();
+        if (pending.Count == 0) return new SweepResult(order.Sort(results), used);
+
+        var gate = new object();
+        Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, point =>
+        {
+            var rows = Measure(graph, meter, point.Block, point.Sparsity, settings, denseLatency, hardware);
+            lock (gate)
+            {
+                results.RemoveAll(r => r.Block == point.Block.ToString() && r.Sparsity == point.Sparsity);
+                results.AddRange(rows);
+                ResultsCsv.Write(resultsPath, results, order);
+                done += rows.Count;
+                progress(new SweepProgress($"{point.Block} at {point.Sparsity.ToString("P0", CultureInfo.InvariantCulture)}", done, total));
+            }
+        });
+        return new SweepResult(order.Sort(results), used);
+    }
+
+    static List<ExplorePoint> Measure(Graph dense, FidelityMeter meter, BlockShape block, double sparsity, ExploreSettings settings,
+        IReadOnlyDictionary<string, double> denseLatency, IReadOnlyDictionary<string, Parallelism?> hardware)
+    {
+        var prune = new Pipeline("prune", [new PruneWeights(new PruneOptions(PruneMethod.Block, block, sparsity))]);
+        var pruned = new PassManager().Run(prune, dense, new PassContext());
+        var fidelity = meter.Measure(pruned);
+        var compiled = new CompiledModel(pruned, Options(settings, block));
+        return settings.Devices.Select(device =>
+        {
+            var report = compiled.Simulate(device, denseLatency[device.Name], hardware[device.Name]);
+            return new ExplorePoint(block.ToString(), sparsity, device.Name, report.LatencyMs, report.SpeedupVsDense, report.WeightBytes,
+                report.PeakMemoryBytes, report.Resources?.Dsp.Used ?? 0, report.Resources?.Bram18k.Used ?? 0, report.Resources?.Uram.Used ?? 0,
+                report.Fits, fidelity.Cosine, fidelity.MaxRelativeError, fidelity.NormKept);
+        }).ToList();
+    }
+
+    /// <summary>The MAC array a device's points use: the one asked for, or on an FPGA the fastest for the dense design among those that fit (the default where none does).</summary>
+    static Parallelism? ParallelFor(CompiledModel dense, Device device, ExploreSettings settings)
+    {
+        if (settings.Parallel is not null || device is not FpgaDevice fpga) return settings.Parallel;
+        return dense.FittingParallelisms(fpga).Select(p => (Parallel: p, Latency: dense.LatencyMs(device, p))).MinBy(c => c.Latency).Parallel;
+    }
+
+    static SimulationOptions Options(ExploreSettings settings, BlockShape block) =>
+        new() { Block = block, Precision = settings.Precision, Parallel = settings.Parallel ?? new Parallelism(8, 16) };
+
+    static Dictionary<string, string> Manifest(BertModel model, ExploreSettings settings, FidelityMeter meter)
+    {
+        var c = model.Config;
+        var ids = settings.Calibration.Inputs.SelectMany(i => i.Ids.Concat(i.AttentionMask)).Aggregate(17L, (h, v) => h * 31 + v);
+        return new()
+        {
+            ["model"] = $"{c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, FFN {c.IntermediateSize}, vocab {c.VocabSize}",
+            ["weights_squared_norm"] = meter.DenseSquaredNorm.ToString("R", CultureInfo.InvariantCulture),
+            ["sequence_length"] = settings.SequenceLength.ToString(CultureInfo.InvariantCulture),
+            ["calibration"] = $"{settings.Calibration.Description}, fingerprint {ids.ToString(CultureInfo.InvariantCulture)}",
+            ["precision"] = settings.Precision,
+            ["parallel"] = settings.Parallel?.ToString() ?? "auto",
+        };
+    }
+
+    static void CheckManifest(string folder, Dictionary<string, string> manifest)
+    {
+        string path = Path.Combine(folder, ManifestFile);
+        if (File.Exists(path))
+        {
+            Dictionary<string, string>? previous;
+            try
+            {
+                previous = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path));
+            }
+            catch (JsonException e)
+            {
+                throw new BadInputException(path, null, "is not a sweep manifest: " + e.Message);
+            }
+            var different = manifest.Keys.Where(k => previous?.GetValueOrDefault(k) != manifest[k]).ToList();
+            if (different.Count > 0)
+                throw new BadInputException(path, null,
+                    $"holds a sweep with other settings ({string.Join(", ", different)} differ); resume with the same model and options, or use another --out");
+            return;
+        }
+        var json = JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true, IndentSize = 2, NewLine = "\n" }) + "\n";
+        AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(json)));
+    }
+}
