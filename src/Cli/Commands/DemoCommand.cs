@@ -1,11 +1,14 @@
 namespace SparseBert.Cli.Commands;
 
-/// <summary>`sparsebert demo`: the tour on a synthetic model: synth → inspect → run → prune → optimized run, saying where everything went.</summary>
+/// <summary>
+/// `sparsebert demo`: the tour on a synthetic model: synth → inspect → run → prune → optimized run → compile for HLS
+/// and CUDA → simulate on an FPGA and a GPU → a small explore, saying where everything went.
+/// </summary>
 public sealed class DemoCommand : ICommand
 {
     public string Name => "demo";
     public string Usage => "sparsebert demo [--out DIR] [--preset tiny]";
-    public string Summary => "make a synthetic model, inspect, run, prune it and run it optimized, printing each step and where its outputs went";
+    public string Summary => "the tour: synthesize, inspect, run, prune, optimize, compile (HLS and CUDA), simulate and explore, printing where every output went";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -22,6 +25,9 @@ public sealed class DemoCommand : ICommand
         var run = Path.Combine(root, "run");
         var pruned = Path.Combine(root, "pruned");
         var optimized = Path.Combine(root, "run-optimized");
+        var hls = Path.Combine(root, "hls");
+        var cuda = Path.Combine(root, "cuda");
+        var explore = Path.Combine(root, "explore");
         string[] sequence = ["--ids", "101,7592,1010,2088,999,102,0,0", "--attention-mask", "1,1,1,1,1,1,0,0"];
 
         Step(output, 1, $"synthesize a seeded '{preset}' BERT as a Hugging Face folder");
@@ -39,6 +45,20 @@ public sealed class DemoCommand : ICommand
         Step(output, 5, "run the pruned model through the optimizing pipeline (shrink, fuse, BSR, memory plan) and interpret it");
         Invoke(new RunCommand(), [pruned, .. sequence, "--optimize", "--dump-ir", Path.Combine(root, "ir"), "--out", optimized], output);
 
+        Step(output, 6, "compile the pruned model to a Vitis HLS project for the KV260 (C simulation: `make csim` in that folder)");
+        Invoke(new CompileCommand(), [pruned, "--target", "hls", "--device", "kv260", "--parallel", "4x8", .. sequence, "--out", hls], output);
+
+        Step(output, 7, "compile it to a CUDA project with a host runner (build and run it on a GPU machine: `make && ./runner --check`)");
+        Invoke(new CompileCommand(), [pruned, "--target", "cuda", "--precision", "fp16", .. sequence, "--out", cuda], output);
+
+        Step(output, 8, "simulate it on the KV260 and on a Jetson AGX Orin at 128 tokens, against the dense model on each");
+        Invoke(new SimulateCommand(), [pruned, "--device", "kv260", "--parallel", "4x8", "--seq", "128", "--json", Path.Combine(root, "simulate-kv260.json")], output);
+        Invoke(new SimulateCommand(), [pruned, "--device", "jetson-orin", "--precision", "fp16", "--seq", "128", "--json", Path.Combine(root, "simulate-jetson-orin.json")], output);
+
+        Step(output, 9, "explore: which block shape and sparsity pays off on which device (a small sweep; see report.html)");
+        Invoke(new ExploreCommand(), [model, "--blocks", "16x16,32x1,4x4", "--sparsity", "0.5,0.8,0.9", "--devices", "kv260,u280,jetson-orin",
+            "--seq", "32", "--calib", "2", "--out", explore], output);
+
         output.WriteLine();
         output.WriteLine("demo finished. Outputs:");
         output.WriteLine($"  model          {model}  (config.json, model.safetensors)");
@@ -46,7 +66,11 @@ public sealed class DemoCommand : ICommand
         output.WriteLine($"  pruned model   {pruned}");
         output.WriteLine($"  optimized run  {optimized}  (the pruned model through the optimizing pipeline)");
         output.WriteLine($"  IR per pass    {Path.Combine(root, "ir")}");
-        output.WriteLine("next: sparsebert inspect MODEL, sparsebert prune MODEL ..., sparsebert run MODEL --optimize ... (see README.md)");
+        output.WriteLine($"  HLS project    {hls}  (firmware/, tb/, hls_config.json; make csim)");
+        output.WriteLine($"  CUDA project   {cuda}  (kernels.cu, main.cu, kernels.json; make && ./runner --check)");
+        output.WriteLine($"  simulations    {Path.Combine(root, "simulate-kv260.json")}, {Path.Combine(root, "simulate-jetson-orin.json")}");
+        output.WriteLine($"  exploration    {explore}  (results.csv, report.html)");
+        output.WriteLine("next: sparsebert devices, sparsebert simulate MODEL --device ..., sparsebert explore MODEL ... (see README.md)");
         return 0;
     }
 

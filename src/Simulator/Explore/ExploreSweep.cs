@@ -101,7 +101,8 @@ public static class ExploreSweep
     static Parallelism? ParallelFor(CompiledModel dense, Device device, ExploreSettings settings)
     {
         if (settings.Parallel is not null || device is not FpgaDevice fpga) return settings.Parallel;
-        return dense.FittingParallelisms(fpga).Select(p => (Parallel: p, Latency: dense.LatencyMs(device, p))).MinBy(c => c.Latency).Parallel;
+        var fitting = dense.FittingParallelisms(fpga);
+        return fitting.Count == 0 ? null : fitting.MinBy(p => dense.LatencyMs(device, p));
     }
 
     static SimulationOptions Options(ExploreSettings settings, BlockShape block) =>

@@ -59,7 +59,8 @@ public static class SvgChart
     {
         if (values.Count == 0) return AxisScale.Nice(0, 1);
         double low = values.Min(), high = values.Max(), margin = (high - low) * 0.04;
-        return AxisScale.Nice(low - margin, high + margin);
+        // Latencies and speedups are never negative, so the margin must not invent an axis below zero for them.
+        return AxisScale.Nice(low >= 0 ? Math.Max(0, low - margin) : low - margin, high + margin);
     }
 
     static void DrawAxes(StringBuilder svg, AxisScale x, AxisScale y, Func<double, double> px, Func<double, double> py, ChartSpec spec)
