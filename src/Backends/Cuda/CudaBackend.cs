@@ -14,7 +14,8 @@ public sealed record CudaEmission(IReadOnlyList<string> Files, int Kernels, IRea
 
 /// <summary>
 /// The CUDA backend: prints an optimized graph as a standalone nvcc project (kernels specialized per layer, a host
-/// runner, a Makefile), with weights.bin, the input sequence and the interpreter's outputs as the golden reference.
+/// runner, a Makefile), with weights.bin, the input sequence, the interpreter's outputs as the golden reference, and
+/// kernels.json (<see cref="CudaSchedule"/>).
 /// </summary>
 public static class CudaBackend
 {
@@ -31,6 +32,14 @@ public static class CudaBackend
     }
 
     /// <summary>
+    /// What the project <see cref="Emit"/> would write runs, kernel by kernel (its kernels.json), without computing the
+    /// golden outputs: lowering and planning only, so the simulator can afford it for every model it is shown.
+    /// </summary>
+    /// <param name="optimizedGraph">an optimized f32 graph, as <see cref="Emit"/> takes it</param>
+    public static CudaSchedule Schedule(Graph optimizedGraph, CudaPrecision precision) =>
+        CudaSchedule.Of(CudaProgram.Plan(LoweredGraph.Lower(optimizedGraph), precision));
+
+    /// <summary>
     /// Writes the project into <paramref name="folder"/> (created if missing; files of the same names are replaced).
     /// The same graph, inputs and options always give byte-identical files.
     /// </summary>
@@ -43,6 +52,7 @@ public static class CudaBackend
         var lowered = LoweredGraph.Lower(graph);
         var program = CudaProgram.Plan(lowered, options.Precision);
         var sources = CudaSources.Render(program, options, Symbols.Comment(title));
+        var schedule = CudaSchedule.Of(program);
         var golden = Interpreter.Run(graph, inputs);
 
         var written = new List<string>();
@@ -56,6 +66,7 @@ public static class CudaBackend
 
         var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
         foreach (var (path, text) in sources) Write(path, full => File.WriteAllText(full, text, utf8));
+        Write("kernels.json", full => File.WriteAllText(full, schedule.Serialize(), utf8));
         Write("weights.bin", full =>
         {
             using var stream = new FileStream(full, FileMode.Create, FileAccess.Write);

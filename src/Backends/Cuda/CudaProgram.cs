@@ -16,6 +16,7 @@ sealed record RunnerOutput(string Name, string GraphName, int Buffer, long Count
 sealed class CudaProgram
 {
     public required LoweredGraph Lowered { get; init; }
+    public required CudaPrecision Precision { get; init; }
     public required IReadOnlyList<Launch> Launches { get; init; }
     public required IReadOnlyList<LinearShape> LinearShapes { get; init; }
     public required IReadOnlyList<HalfArray> HalfArrays { get; init; }
@@ -47,6 +48,7 @@ sealed class CudaProgram
         return new CudaProgram
         {
             Lowered = lowered,
+            Precision = precision,
             Launches = launches,
             LinearShapes = shapes,
             HalfArrays = operands.HalfArrays,

@@ -23,8 +23,9 @@ static class Headers
 /// <param name="TemplateArguments">the template's arguments, naming those constants</param>
 /// <param name="Pointers">declarations of the kernel's pointer arguments, one a line</param>
 /// <param name="Arguments">the kernel's call arguments</param>
-/// <param name="Grid">the grid as dim3's arguments, e.g. "12, 2, 1"</param>
+/// <param name="Grid">CTAs along x, y and z</param>
 /// <param name="Threads">threads per CTA</param>
+/// <param name="Footprint">what the kernel's tiling implies for its cost: shared memory per CTA and multiply-adds issued</param>
 /// <param name="LinearShape">index of the step's (m, n, k) in the model's linear shapes; −1 when it is not a linear</param>
 sealed record Launch(
     string Symbol,
@@ -37,9 +38,21 @@ sealed record Launch(
     string TemplateArguments,
     IReadOnlyList<string> Pointers,
     string Arguments,
-    string Grid,
+    CudaGrid Grid,
     int Threads,
+    KernelFootprint Footprint,
     int LinearShape = -1);
+
+/// <summary>
+/// What a kernel instance's tile constants imply, computed where the tiling is chosen so the two cannot drift apart:
+/// its static shared memory per CTA (the template's __shared__ arrays), the multiply-adds its loops issue (whole tiles
+/// and blocks, zero padding included) and whether they run on tensor cores (WMMA) rather than CUDA cores.
+/// </summary>
+sealed record KernelFootprint(int SharedBytes, long Macs, bool TensorCores)
+{
+    /// <summary>Elementwise and data-movement kernels: no shared memory, no multiply-adds.</summary>
+    public static readonly KernelFootprint None = new(0, 0, false);
+}
 
 /// <summary>A linear's (tokens, out features, in features), as cuBLAS is timed at it.</summary>
 sealed record LinearShape(int M, int N, int K);

@@ -35,21 +35,24 @@ static class LinearKernels
         string constants = $"M = {m}, N = {n}, K = {k}";
 
         Launch Make(string label, string header, string kernel, string constantsHere, string templateArguments, IEnumerable<string> arrays,
-            string arguments, int gridX, int gridY, int threads)
+            string arguments, int gridX, int gridY, int threads, KernelFootprint footprint)
         {
             pointers.AddRange(arrays);
             pointers.Add($"const float* bias = {operands.Floats(step.Inputs[2], step)};");
             pointers.Add($"float* y = {operands.Output(step)};");
             description.Add($"kernel {label}: grid {gridX} x {gridY}, {threads} threads");
             return new Launch(step.Symbol, description, label, shape, header, kernel, constantsHere, templateArguments, pointers, arguments,
-                $"{gridX}, {gridY}, 1", threads, linearShape);
+                new CudaGrid(gridX, gridY, 1), threads, footprint, linearShape);
         }
 
         switch (weight.Data)
         {
             case DenseData:
+            {
+                int gridX = Ceil(n, GemmTile), gridY = Ceil(m, GemmTile);
                 return Make(half ? "gemm wmma f16" : "gemm f32", Headers.Gemm, "gemm", constants, $"M, N, K, true, {act}, {tw}",
-                    [$"const {tw}* w = {values};"], "x, w, bias, y", Ceil(n, GemmTile), Ceil(m, GemmTile), half ? 128 : 256);
+                    [$"const {tw}* w = {values};"], "x, w, bias, y", gridX, gridY, half ? 128 : 256, Gemm(half, gridX, gridY, 1, k));
+            }
 
             case BsrData bsr:
             {
@@ -64,20 +67,26 @@ static class LinearKernels
                 if (half && r % 16 == 0 && c % 16 == 0)
                 {
                     // Tensor cores: the CTA covers 16, 32 or 64 features of a block row and 16 or 32 columns at a time.
-                    int rc = r % 64 == 0 ? 64 : r % 32 == 0 ? 32 : 16, kc = c % 32 == 0 ? 32 : 16;
+                    int rc = r % 64 == 0 ? 64 : r % 32 == 0 ? 32 : 16, kc = c % 32 == 0 ? 32 : 16, tokenTiles = Ceil(m, WmmaTokens);
+                    // Xs [TM][KC + 8] and Ws [RC][KC + 8] halves, Cs [TM][RC + 4] floats.
+                    int shared = (WmmaTokens + rc) * (kc + 8) * 2 + WmmaTokens * (rc + 4) * 4;
                     return Make($"bsr_linear_wmma {r}x{c}", Headers.Bsr, "bsr_linear_wmma", $"{constants}, R = {r}, C = {c}, RC = {rc}, KC = {kc}",
-                        $"M, N, K, R, C, RC, KC, {act}", arrays, arguments, blockRows * (r / rc), Ceil(m, WmmaTokens), SparseThreads);
+                        $"M, N, K, R, C, RC, KC, {act}", arrays, arguments, blockRows * (r / rc), tokenTiles, SparseThreads,
+                        new KernelFootprint(shared, BsrMacs(bsr, WmmaTokens * tokenTiles), TensorCores: true));
                 }
                 // CUDA cores: slices of at most 64 features × 32 columns, and TM tokens so that each thread keeps about
                 // 8 accumulators (TM·RC ≈ 1024), no more tokens than the sequence has.
                 int rcSimt = LargestDivisor(r, 64), kcSimt = LargestDivisor(c, 32);
                 int tm = Math.Clamp(FloorPowerOfTwo(1024 / rcSimt), 16, 128);
                 tm = Math.Min(tm, Math.Max(16, CeilPowerOfTwo(m)));
+                int tiles = Ceil(m, tm);
+                // Xs [TM][KC + 1] and Ws [RC][KC + 1] floats.
+                var footprint = new KernelFootprint((tm + rcSimt) * (kcSimt + 1) * sizeof(float), BsrMacs(bsr, tm * tiles), TensorCores: false);
                 return Make($"bsr_linear {r}x{c}", Headers.Bsr, "bsr_linear", $"{constants}, R = {r}, C = {c}, TM = {tm}, RC = {rcSimt}, KC = {kcSimt}",
-                    $"M, N, K, R, C, TM, RC, KC, {act}, {tw}", arrays, arguments, blockRows * (r / rcSimt), Ceil(m, tm), SparseThreads);
+                    $"M, N, K, R, C, TM, RC, KC, {act}, {tw}", arrays, arguments, blockRows * (r / rcSimt), tiles, SparseThreads, footprint);
             }
 
-            case CsrData:
+            case CsrData csr:
                 CheckStagedRow(step, k);
                 return Make("csr_linear", Headers.SparseRows, "csr_linear", constants, $"M, N, K, {act}, {tw}",
                     [
@@ -85,14 +94,14 @@ static class LinearKernels
                         $"const int* col_idx = {Operands.Weight(weight, "col_idx", "int")};",
                         $"const {tw}* values = {values};",
                     ],
-                    "x, row_ptr, col_idx, values, bias, y", Ceil(n, SparseThreads), m, SparseThreads);
+                    "x, row_ptr, col_idx, values, bias, y", Ceil(n, SparseThreads), m, SparseThreads, StagedRow(k, (long)csr.Values.Length * m));
 
             case NmData nm:
                 CheckStagedRow(step, k);
                 return Make($"nm_linear {nm.N}:{nm.M}", Headers.SparseRows, "nm_linear", $"{constants}, NN = {nm.N}, MM = {nm.M}",
                     $"M, N, K, NN, MM, {act}, {tw}",
                     [$"const {tw}* values = {values};", $"const uint8_t* indices = {Operands.Weight(weight, "indices", "uint8_t")};"],
-                    "x, values, indices, bias, y", Ceil(n, SparseThreads), m, SparseThreads);
+                    "x, values, indices, bias, y", Ceil(n, SparseThreads), m, SparseThreads, StagedRow(k, (long)nm.Values.Length * m));
 
             default:
                 throw Operands.Unsupported(step, $"has a {weight.Data.FormatName} weight; the CUDA backend compiles f32 graphs (dense, BSR, CSR, N:M)");
@@ -116,8 +125,28 @@ static class LinearKernels
                 $"const float* b = {operands.Floats(step.Inputs[1], step)};",
                 $"float* y = {operands.Output(step)};",
             ],
-            "a, b, nullptr, y", $"{gridX}, {gridY}, {batch}", threads);
+            "a, b, nullptr, y", new CudaGrid(gridX, gridY, batch), threads, Gemm(half, gridX, gridY, batch, k));
     }
+
+    /// <summary>
+    /// gemm.cuh computes whole 64×64 tiles over K in chunks of 16 (f32) or 32 (WMMA), zero-filling past the edges. Its
+    /// static shared memory: f32 As and Bs, [16][64 + 4] floats each; WMMA As and Bs, [64][32 + 8] halves each, and Cs,
+    /// [64][64 + 4] floats.
+    /// </summary>
+    static KernelFootprint Gemm(bool half, int gridX, int gridY, int batch, int k)
+    {
+        int chunk = half ? 32 : 16;
+        int shared = half ? 2 * GemmTile * (32 + 8) * 2 + GemmTile * (GemmTile + 4) * sizeof(float) : 2 * 16 * (GemmTile + 4) * sizeof(float);
+        long macs = (long)batch * gridY * GemmTile * gridX * GemmTile * (Ceil(k, chunk) * chunk);
+        return new KernelFootprint(shared, macs, half);
+    }
+
+    /// <summary>Both BSR kernels multiply every stored block, edge padding included, by every token of their tiles.</summary>
+    static long BsrMacs(BsrData bsr, int paddedTokens) =>
+        (long)bsr.Index.NonzeroBlocks * bsr.Index.Block.Rows * bsr.Index.Block.Cols * paddedTokens;
+
+    /// <summary>CSR and N:M stage one row of x, xs [K] floats; every stored entry (N:M: every slot) is one multiply-add per token.</summary>
+    static KernelFootprint StagedRow(int k, long macs) => new(k * sizeof(float), macs, TensorCores: false);
 
     public static string Activation(Activation activation) => activation switch
     {

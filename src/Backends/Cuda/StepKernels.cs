@@ -108,21 +108,26 @@ static class StepKernels
             [$"const float* x = {x};", $"const float* mask = {mask ?? "nullptr"};", y], $"x, mask, {CudaLiteral.Float(scale)}, y");
     }
 
-    /// <summary>One CTA a row; about 4 elements a thread, in whole warps, at most 1024 threads.</summary>
+    /// <summary>
+    /// One CTA a row; about 4 elements a thread, in whole warps, at most 1024 threads. Each distinct block_reduce
+    /// (common.cuh) a kernel calls has its own __shared__ partial[THREADS / 32] floats: layer norm sums twice with one,
+    /// softmax takes a maximum and a sum with two.
+    /// </summary>
     static Launch Rows(Step step, string label, string kernel, int width, string flag, IReadOnlyList<string> pointers, string arguments)
     {
         int threads = Math.Clamp((width / 4 + 31) / 32 * 32, 32, 1024);
         long rows = step.Output.Shape.ElementCount / width;
+        int reductions = kernel == "softmax" ? 2 : 1;
         return Make(step, label, Headers.Rows, kernel, $"WIDTH = {width}, THREADS = {threads}", $"WIDTH, THREADS, {flag}", pointers, arguments,
-            rows, threads);
+            rows, threads, new KernelFootprint(reductions * threads / 32 * sizeof(float), 0, false));
     }
 
     static Launch Elementwise(Step step, string kernel, string constants, string templateArguments, IReadOnlyList<string> pointers, string arguments, long count) =>
         Make(step, kernel, Headers.Elementwise, kernel, constants, templateArguments, pointers, arguments,
-            (count + ElementwiseThreads - 1) / ElementwiseThreads, ElementwiseThreads);
+            (count + ElementwiseThreads - 1) / ElementwiseThreads, ElementwiseThreads, KernelFootprint.None);
 
     static Launch Make(Step step, string label, string header, string kernel, string constants, string templateArguments,
-        IReadOnlyList<string> pointers, string arguments, long blocks, int threads)
+        IReadOnlyList<string> pointers, string arguments, long blocks, int threads, KernelFootprint footprint)
     {
         if (step.Output.Shape.ElementCount > int.MaxValue - ElementwiseThreads || blocks > int.MaxValue)
             throw Operands.Unsupported(step, $"has {step.Output.Shape.ElementCount} elements; kernels index with 32-bit integers");
@@ -130,6 +135,7 @@ static class StepKernels
         var attributes = step.Op.Attributes.Length == 0 ? "" : $" ({Symbols.Comment(step.Op.Attributes)})";
         return new Launch(step.Symbol,
             [$"{step.Op.OpName} \"{Symbols.Comment(step.Op.Name)}\"{attributes}: {inputs} -> {step.Output.Shape}", $"kernel {label}: grid {blocks}, {threads} threads"],
-            label, $"{inputs} -> {step.Output.Shape}", header, kernel, constants, templateArguments, pointers, arguments, $"{blocks}, 1, 1", threads);
+            label, $"{inputs} -> {step.Output.Shape}", header, kernel, constants, templateArguments, pointers, arguments,
+            new CudaGrid((int)blocks, 1, 1), threads, footprint);
     }
 }

@@ -37,9 +37,9 @@ public sealed record HlsDevice(
 
     const string Prefix = "devices/";
 
-    /// <summary>The boards shipped in devices/, by name, sorted.</summary>
+    /// <summary>The FPGA boards shipped in devices/, by name, sorted (the GPU profiles there are the simulator's).</summary>
     public static IReadOnlyList<string> Builtin { get; } = typeof(HlsDevice).Assembly.GetManifestResourceNames()
-        .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
+        .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal) && KindOf(n) == "fpga")
         .Select(n => n[Prefix.Length..^".json".Length]).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>A shipped board by name (zcu102, u280, …), or a device file of the same schema when given a path to a .json file.</summary>
@@ -55,6 +55,13 @@ public sealed record HlsDevice(
                 $"'{BadInputException.Printable(nameOrPath, 40)}' is not a known device ({string.Join(", ", Builtin)}) or a device .json file");
         using var stream = typeof(HlsDevice).Assembly.GetManifestResourceStream(Prefix + nameOrPath + ".json")!;
         return Parse(stream, Prefix + nameOrPath + ".json");
+    }
+
+    static string? KindOf(string resource)
+    {
+        using var stream = typeof(HlsDevice).Assembly.GetManifestResourceStream(resource)!;
+        using var json = JsonDocument.Parse(stream);
+        return json.RootElement.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String ? kind.GetString() : null;
     }
 
     static HlsDevice Parse(Stream stream, string source)

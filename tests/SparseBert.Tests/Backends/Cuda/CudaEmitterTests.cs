@@ -102,8 +102,10 @@ public sealed class CudaEmitterTests
         var graph = CudaTestKit.WithOddNames(CudaTestKit.Graph(CudaTestKit.Tiny, Sequence, "mixed"));
         Emit(folder, "mixed", CudaPrecision.Fp16, graph);
         var texts = Directory.GetFiles(folder.Path, "*", SearchOption.AllDirectories)
-            .Where(f => !f.EndsWith(".bin", StringComparison.Ordinal) && !f.EndsWith(".npy", StringComparison.Ordinal))
+            .Where(f => !f.EndsWith(".bin", StringComparison.Ordinal) && !f.EndsWith(".npy", StringComparison.Ordinal) && !f.EndsWith(".json", StringComparison.Ordinal))
             .Select(f => (File: Path.GetFileName(f), Text: File.ReadAllText(f))).ToList();
+        // kernels.json is data, not C++: it keeps the names exactly, escaped by the JSON writer.
+        Assert.Equal(CudaTestKit.OddPrefix + "embeddings.word", CudaSchedule.Deserialize(File.ReadAllText(folder["kernels.json"])).Kernels[0].Name);
         // The names still label the launchers, sanitized, inside comments.
         Assert.Contains(Symbols.Comment(CudaTestKit.OddPrefix + "embeddings.word"), texts.Single(t => t.File == "kernels.cu").Text);
         foreach (var (file, text) in texts)

@@ -52,6 +52,20 @@ public static class CudaTestKit
         return Run(graph, new ConvertToSparseFormats(block, policy, overrides), new PlanMemory());
     }
 
+    /// <summary>
+    /// A seeded synthetic BERT, block-pruned by half at 16x16 and fused, with each linear weight in the format of the
+    /// first role its name contains ("dense", "bsrRxC", "csr" or "nmN:M"), dense where none does.
+    /// </summary>
+    public static Graph Graph(BertConfig config, int sequence, IReadOnlyList<(string Role, string Format)> formats)
+    {
+        var graph = Run(BertGraph.Build(SyntheticBert.Model(config, seed: 5), sequence),
+            new PruneWeights(new PruneOptions(PruneMethod.Block, new BlockShape(16, 16), 0.5)),
+            new FuseQkvProjections(), new FuseLinearActivation(), new FuseResidualLayerNorm(), new FuseScaleMaskSoftmax());
+        var overrides = graph.Nodes.OfType<Linear>().Select(l => graph[l.Weight].Name)
+            .ToDictionary(w => w, w => formats.FirstOrDefault(f => w.Contains(f.Role, StringComparison.Ordinal)).Format ?? "dense");
+        return Run(graph, new ConvertToSparseFormats(new BlockShape(16, 16), FormatPolicy.ForceDense, overrides), new PlanMemory());
+    }
+
     static Graph Run(Graph graph, params IPass[] passes) =>
         new PassManager { Verify = true }.Run(new Pipeline("cuda-test", [.. passes]), graph, new PassContext());
 
@@ -81,10 +95,10 @@ public static class CudaTestKit
         return true;
     }
 
-    /// <summary>`make -j2` in the generated folder, with the host compiler chosen above.</summary>
-    public static Toolchain.ProcessResult Make(string folder)
+    /// <summary>`make -j2` in the generated folder (all of it, or the targets named), with the host compiler chosen above.</summary>
+    public static Toolchain.ProcessResult Make(string folder, params string[] targets)
     {
         string[] arguments = HostCompiler is null ? ["-j2", "--no-print-directory"] : ["-j2", "--no-print-directory", "NVCC_CCBIN=" + HostCompiler];
-        return Toolchain.Run(folder, "make", TimeSpan.FromMinutes(5), arguments);
+        return Toolchain.Run(folder, "make", TimeSpan.FromMinutes(5), [.. arguments, .. targets]);
     }
 }
