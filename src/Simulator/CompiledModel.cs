@@ -1,5 +1,7 @@
+using SparseBert.Backends.Cuda;
 using SparseBert.Backends.Hls;
 using SparseBert.IR;
+using SparseBert.Passes;
 
 namespace SparseBert.Simulator;
 
@@ -12,30 +14,37 @@ public sealed class CompiledModel
 {
     readonly SimulationOptions _options;
     readonly Lazy<HlsPlan> _hls;
+    readonly Lazy<CudaSchedule> _cuda;
 
     /// <param name="graph"><see cref="Frontend.BertGraph.Build"/>'s graph, not yet optimized, for the sequence length to simulate</param>
     public CompiledModel(Graph graph, SimulationOptions options)
     {
         _options = options;
         _hls = new(() => HlsCompiler.Plan(graph, FpgaReport.HlsOptionsFor(HlsDevice.Load("zcu102"), options)));
+        // What `compile --target cuda` runs: the optimizing pipeline (every format the kernels have), then the kernel plan.
+        _cuda = new(() => CudaBackend.Schedule(
+            new PassManager().Run(Pipelines.Optimize(new OptimizeOptions { Block = options.Block }), graph, new PassContext()),
+            GpuReport.PrecisionOf(options.Precision)));
     }
 
     /// <param name="parallel">FPGA: another MAC array than the options' (a sweep uses the largest that fits each board)</param>
     public SimulationReport Simulate(Device device, double denseLatencyMs, Parallelism? parallel = null) => device switch
     {
-        FpgaDevice fpga => FpgaReport.Run(_hls.Value, fpga.Profile, With(parallel), denseLatencyMs),
+        FpgaTarget fpga => FpgaReport.Run(_hls.Value, fpga.Profile, With(parallel), denseLatencyMs),
+        GpuTarget gpu => GpuReport.Run(_cuda.Value, gpu.Profile, _options, denseLatencyMs),
         _ => throw new ArgumentException($"no simulator for {device.Kind} devices"),
     };
 
     /// <summary>Only the latency: what a dense baseline is needed for.</summary>
     public double LatencyMs(Device device, Parallelism? parallel = null) => device switch
     {
-        FpgaDevice fpga => FpgaReport.LatencyMs(_hls.Value, fpga.Profile, With(parallel)),
+        FpgaTarget fpga => FpgaReport.LatencyMs(_hls.Value, fpga.Profile, With(parallel)),
+        GpuTarget gpu => Gpu.GpuSimulator.Simulate(_cuda.Value, gpu.Profile, _cuda.Value.Precision).LatencyMs,
         _ => throw new ArgumentException($"no simulator for {device.Kind} devices"),
     };
 
     /// <summary>FPGA: the MAC arrays (PE and SIMD powers of two, SIMD ≥ PE) whose design fits the board, largest first.</summary>
-    public IReadOnlyList<Parallelism> FittingParallelisms(FpgaDevice device) => [.. FpgaReport.Fitting(_hls.Value, device.Profile, _options)];
+    public IReadOnlyList<Parallelism> FittingParallelisms(FpgaTarget device) => [.. FpgaReport.Fitting(_hls.Value, device.Profile, _options)];
 
     SimulationOptions With(Parallelism? parallel) => parallel is null ? _options : _options with { Parallel = parallel };
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SparseBert.Backends.Hls;
 using SparseBert.IR;
+using SparseBert.Simulator.Devices;
 
 namespace SparseBert.Simulator;
 
@@ -33,7 +34,8 @@ public abstract record Device(string Name, string Kind, string? Board)
                        $"'{BadInputException.Printable(nameOrPath, 40)}' is not a known device ({string.Join(", ", Builtin.Select(d => d.Name))}) or a device .json file");
         return kind switch
         {
-            "fpga" => new FpgaDevice(HlsDevice.Load(nameOrPath)),
+            "fpga" => new FpgaTarget(HlsDevice.Load(nameOrPath)),
+            "gpu" => new GpuTarget(GpuDevice.Load(nameOrPath)),
             _ => throw new BadInputException(nameOrPath, null, $"kind '{BadInputException.Printable(kind, 20)}' is not fpga or gpu"),
         };
     }
@@ -55,4 +57,7 @@ public abstract record Device(string Name, string Kind, string? Board)
 }
 
 /// <summary>An FPGA board: the HLS backend's device profile.</summary>
-public sealed record FpgaDevice(HlsDevice Profile) : Device(Profile.Name, "fpga", Profile.Board);
+public sealed record FpgaTarget(HlsDevice Profile) : Device(Profile.Name, "fpga", Profile.Board);
+
+/// <summary>A GPU: what the GPU simulator needs of it.</summary>
+public sealed record GpuTarget(GpuDevice Profile) : Device(Profile.Name, "gpu", Profile.Board);

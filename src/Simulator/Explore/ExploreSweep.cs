@@ -62,7 +62,7 @@ public static class ExploreSweep
         var hardware = settings.Devices.ToDictionary(d => d.Name, d => ParallelFor(baseline, d, settings));
         var denseLatency = settings.Devices.ToDictionary(d => d.Name, d => baseline.LatencyMs(d, hardware[d.Name]));
         progress(new SweepProgress("dense baselines simulated on every device", done, total));
-        var used = settings.Devices.Where(d => d is FpgaDevice).Select(d => (d.Name, (hardware[d.Name] ?? new Parallelism(8, 16)).ToString())).ToList();
+        var used = settings.Devices.Where(d => d is FpgaTarget).Select(d => (d.Name, (hardware[d.Name] ?? new Parallelism(8, 16)).ToString())).ToList();
         if (pending.Count == 0) return new SweepResult(order.Sort(results), used);
 
         var gate = new object();
@@ -100,7 +100,7 @@ public static class ExploreSweep
     /// <summary>The MAC array a device's points use: the one asked for, or on an FPGA the fastest for the dense design among those that fit (the default where none does).</summary>
     static Parallelism? ParallelFor(CompiledModel dense, Device device, ExploreSettings settings)
     {
-        if (settings.Parallel is not null || device is not FpgaDevice fpga) return settings.Parallel;
+        if (settings.Parallel is not null || device is not FpgaTarget fpga) return settings.Parallel;
         var fitting = dense.FittingParallelisms(fpga);
         return fitting.Count == 0 ? null : fitting.MinBy(p => dense.LatencyMs(device, p));
     }

@@ -89,7 +89,7 @@ public sealed class FpgaSimulatorTests(ITestOutputHelper output)
     [Fact]
     public void More_block_sparsity_is_never_slower_and_beats_dense()
     {
-        var device = new FpgaDevice(HlsDevice.Load("zcu102"));
+        var device = new FpgaTarget(HlsDevice.Load("zcu102"));
         var block = new BlockShape(16, 16);
         var options = new SimulationOptions { Block = block };
         var latencies = new[] { 0.3, 0.5, 0.7, 0.8, 0.9 }.Select(s => Simulation.Run(Pruned(s, block), device, options, denseLatencyMs: 1)).ToList();
