@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using SparseBert.Backends;
 
 namespace SparseBert.Simulator;
 
@@ -62,19 +61,11 @@ public sealed record SimulationReport
     /// <summary>What the numbers assume, in words.</summary>
     public required IReadOnlyList<string> Notes { get; init; }
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        IndentSize = 2,
-        NewLine = "\n",
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
 
-    public string Serialize() => JsonSerializer.Serialize(this, Json) + "\n";
+    public string Serialize() => SnakeCaseJson.Serialize(this);
 
     public static SimulationReport Deserialize(string json) =>
-        JsonSerializer.Deserialize<SimulationReport>(json, Json) ?? throw new JsonException("the report holds null");
+        SnakeCaseJson.Deserialize<SimulationReport>(json, "the report");
 }
 
 public sealed record ResourceUse(long Used, long Available)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace SparseBert.Backends.Cuda;
@@ -26,19 +25,11 @@ public sealed record CudaSchedule
 
     public required IReadOnlyList<CudaKernelRecord> Kernels { get; init; }
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        IndentSize = 2,
-        NewLine = "\n",
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
 
-    public string Serialize() => JsonSerializer.Serialize(this, Json) + "\n";
+    public string Serialize() => SnakeCaseJson.Serialize(this);
 
     public static CudaSchedule Deserialize(string json) =>
-        JsonSerializer.Deserialize<CudaSchedule>(json, Json) ?? throw new JsonException("kernels.json holds null");
+        SnakeCaseJson.Deserialize<CudaSchedule>(json, "kernels.json");
 
     /// <summary>The program's launches, each beside the lowered step it runs (Plan keeps them in step order).</summary>
     internal static CudaSchedule Of(CudaProgram program)

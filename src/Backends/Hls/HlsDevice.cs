@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using SparseBert.IR;
 
@@ -35,47 +33,19 @@ public sealed record HlsDevice(
     /// <summary>The clock period create_clock needs, in ns.</summary>
     public double ClockPeriodNs => 1000.0 / ClockMhz;
 
-    const string Prefix = "devices/";
-
     /// <summary>The FPGA boards shipped in devices/, by name, sorted (the GPU profiles there are the simulator's).</summary>
-    public static IReadOnlyList<string> Builtin { get; } = typeof(HlsDevice).Assembly.GetManifestResourceNames()
-        .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal) && KindOf(n) == "fpga")
-        .Select(n => n[Prefix.Length..^".json".Length]).Order(StringComparer.Ordinal).ToList();
+    public static IReadOnlyList<string> Builtin => DeviceFiles.Names("fpga");
 
     /// <summary>A shipped board by name (zcu102, u280, …), or a device file of the same schema when given a path to a .json file.</summary>
     public static HlsDevice Load(string nameOrPath)
     {
-        if (nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(nameOrPath))
-        {
-            using var file = File.OpenRead(nameOrPath);
-            return Parse(file, nameOrPath);
-        }
-        if (!Builtin.Contains(nameOrPath))
-            throw new BadInputException("--device", null,
-                $"'{BadInputException.Printable(nameOrPath, 40)}' is not a known device ({string.Join(", ", Builtin)}) or a device .json file");
-        using var stream = typeof(HlsDevice).Assembly.GetManifestResourceStream(Prefix + nameOrPath + ".json")!;
-        return Parse(stream, Prefix + nameOrPath + ".json");
+        var (device, source) = DeviceFiles.Load<HlsDevice>(nameOrPath, "fpga");
+        return Validated(device, source);
     }
 
-    static string? KindOf(string resource)
+    static HlsDevice Validated(HlsDevice device, string source)
     {
-        using var stream = typeof(HlsDevice).Assembly.GetManifestResourceStream(resource)!;
-        using var json = JsonDocument.Parse(stream);
-        return json.RootElement.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String ? kind.GetString() : null;
-    }
-
-    static HlsDevice Parse(Stream stream, string source)
-    {
-        HlsDevice? device;
-        try
-        {
-            device = JsonSerializer.Deserialize<HlsDevice>(stream);
-        }
-        catch (JsonException e)
-        {
-            throw new BadInputException(source, null, "is not a device description: " + e.Message);
-        }
-        if (device is null || string.IsNullOrWhiteSpace(device.Name) || device.Kind != "fpga" || string.IsNullOrWhiteSpace(device.Part) || !(device.ClockMhz > 0)
+        if (string.IsNullOrWhiteSpace(device.Name) || device.Kind != "fpga" || string.IsNullOrWhiteSpace(device.Part) || !(device.ClockMhz > 0)
             || device.Dsp < 0 || device.Bram18k < 0 || device.Uram < 0 || device.Lut < 0 || device.Ff < 0 || !(device.MemoryBandwidthGbps > 0) || device.MemoryChannels < 1 || !(device.MemoryLatencyNs >= 0))
             throw new BadInputException(source, null,
                 "needs a name, kind \"fpga\", a part, a positive clock_mhz and memory_bandwidth_gbps, memory_channels ≥ 1, memory_latency_ns ≥ 0, and resource counts ≥ 0");

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace SparseBert.Backends.Hls;
 
 /// <summary>
@@ -42,18 +40,11 @@ public sealed record HlsSchedule
     /// <summary>The graph outputs, copied from their on-chip buffers to their AXI ports after the last stage.</summary>
     public required IReadOnlyList<HlsOutput> Outputs { get; init; }
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        IndentSize = 2,
-        NewLine = "\n",
-    };
 
-    public string Serialize() => JsonSerializer.Serialize(this, Json) + "\n";
+    public string Serialize() => SnakeCaseJson.Serialize(this);
 
     public static HlsSchedule Deserialize(string json) =>
-        JsonSerializer.Deserialize<HlsSchedule>(json, Json) ?? throw new JsonException("hls_config.json holds null");
+        SnakeCaseJson.Deserialize<HlsSchedule>(json, "hls_config.json");
 }
 
 public sealed record HlsTarget(string Device, string Part, double ClockMhz);

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using SparseBert.Backends;
 using SparseBert.IR;
 
 namespace SparseBert.Simulator.Devices;
@@ -43,41 +43,13 @@ public sealed partial record GpuDevice(
     [property: JsonPropertyName("launch_overhead_us")] double LaunchOverheadUs,
     [property: JsonPropertyName("sources")] IReadOnlyDictionary<string, string>? Sources)
 {
-    const string Prefix = "devices/";
-
     /// <summary>The GPUs shipped in devices/, by name, sorted (the FPGA boards there are the HLS backend's).</summary>
-    public static IReadOnlyList<string> Builtin { get; } = typeof(GpuDevice).Assembly.GetManifestResourceNames()
-        .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal) && KindOf(n) == "gpu")
-        .Select(n => n[Prefix.Length..^".json".Length]).Order(StringComparer.Ordinal).ToList();
+    public static IReadOnlyList<string> Builtin => DeviceFiles.Names("gpu");
 
     /// <summary>A shipped GPU by name (a100, jetson-orin, …), or a device file of the same schema when given a path to a .json file.</summary>
     public static GpuDevice Load(string nameOrPath)
     {
-        if (nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(nameOrPath))
-        {
-            using var file = File.OpenRead(nameOrPath);
-            return Parse(file, nameOrPath);
-        }
-        if (!Builtin.Contains(nameOrPath))
-            throw new BadInputException("--device", null,
-                $"'{BadInputException.Printable(nameOrPath, 40)}' is not a known GPU ({string.Join(", ", Builtin)}) or a device .json file");
-        using var stream = typeof(GpuDevice).Assembly.GetManifestResourceStream(Prefix + nameOrPath + ".json")!;
-        return Parse(stream, Prefix + nameOrPath + ".json");
-    }
-
-    static GpuDevice Parse(Stream stream, string source)
-    {
-        GpuDevice? device;
-        try
-        {
-            device = JsonSerializer.Deserialize<GpuDevice>(stream);
-        }
-        catch (JsonException e)
-        {
-            throw new BadInputException(source, null, "is not a device description: " + e.Message);
-        }
-        if (device is null || device.Kind != "gpu")
-            throw new BadInputException(source, null, $"is not a GPU description (kind \"{BadInputException.Printable(device?.Kind ?? "", 20)}\", expected \"gpu\")");
+        var (device, source) = DeviceFiles.Load<GpuDevice>(nameOrPath, "gpu");
         if (string.IsNullOrWhiteSpace(device.Name) || device.Arch is null || !ArchPattern().IsMatch(device.Arch)
             || device.Sms <= 0 || !(device.ClockMhz > 0) || device.Fp32CoresPerSm <= 0 || !(device.Fp32Tflops > 0) || !(device.Fp16TensorTflops > 0)
             || !(device.Int8TensorTops >= 0) || device.MemoryBytes <= 0 || !(device.MemoryBandwidthGbps > 0) || device.L2Bytes < 0
@@ -87,13 +59,6 @@ public sealed partial record GpuDevice(
             throw new BadInputException(source, null,
                 "needs a name, an arch like sm_80, positive counts, clock, rates and bandwidths, int8_tensor_tops, l2_bytes and launch_overhead_us ≥ 0");
         return device;
-    }
-
-    static string? KindOf(string resource)
-    {
-        using var stream = typeof(GpuDevice).Assembly.GetManifestResourceStream(resource)!;
-        using var json = JsonDocument.Parse(stream);
-        return json.RootElement.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String ? kind.GetString() : null;
     }
 
     [GeneratedRegex(@"^sm_\d{2,3}a?$", RegexOptions.CultureInvariant)]

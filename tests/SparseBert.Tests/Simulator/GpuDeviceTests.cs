@@ -33,7 +33,7 @@ public sealed class GpuDeviceTests
     {
         Assert.DoesNotContain("a100", HlsDevice.Builtin);
         Assert.DoesNotContain("zcu102", GpuDevice.Builtin);
-        Assert.Contains("is not a known GPU", Assert.Throws<BadInputException>(() => GpuDevice.Load("zcu102")).Message);
+        Assert.Contains("is not a known device (a100", Assert.Throws<BadInputException>(() => GpuDevice.Load("zcu102")).Message);
         Assert.Contains("is not a known device", Assert.Throws<BadInputException>(() => HlsDevice.Load("a100")).Message);
     }
 
@@ -55,6 +55,6 @@ public sealed class GpuDeviceTests
             Assert.StartsWith(folder[file] + ": ", error.Message);
             Assert.DoesNotContain('\n', error.Message);
         }
-        Assert.Contains("expected \"gpu\"", Assert.Throws<BadInputException>(() => GpuDevice.Load(folder["fpga.json"])).Message);
+        Assert.Contains("is not a gpu description (kind \"fpga\")", Assert.Throws<BadInputException>(() => GpuDevice.Load(folder["fpga.json"])).Message);
     }
 }

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using SparseBert.IR;
+
+namespace SparseBert.Backends;
+
+/// <summary>
+/// devices/*.json, the device profiles shipped with SparseBert (embedded in this assembly), and users' files of the
+/// same schemas. A file's "kind" says which profile it is ("fpga": the HLS backend's boards, "gpu": the simulator's
+/// GPUs); each profile type parses and validates its own fields through <see cref="Load{T}"/>.
+/// </summary>
+public static class DeviceFiles
+{
+    const string Prefix = "devices/";
+
+    /// <summary>Every shipped profile: name, kind and board, sorted by kind then name.</summary>
+    public static IReadOnlyList<(string Name, string Kind, string Board)> Builtin { get; } = typeof(DeviceFiles).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
+        .Select(n =>
+        {
+            using var json = JsonDocument.Parse(Resource(n));
+            string Field(string name) => json.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+            return (Name: n[Prefix.Length..^".json".Length], Kind: Field("kind"), Board: Field("board"));
+        })
+        .OrderBy(d => d.Kind, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal).ToList();
+
+    /// <summary>The shipped profiles of one kind, by name, sorted.</summary>
+    public static IReadOnlyList<string> Names(string kind) => [.. Builtin.Where(d => d.Kind == kind).Select(d => d.Name)];
+
+    /// <summary>The kind of a shipped profile by name, or of a device .json file by path.</summary>
+    public static string KindOf(string nameOrPath)
+    {
+        if (IsFile(nameOrPath))
+        {
+            using var json = ParseDocument(File.OpenRead(nameOrPath), nameOrPath);
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String
+                ? kind.GetString()!
+                : throw new BadInputException(nameOrPath, null, "has no \"kind\" (fpga or gpu)");
+        }
+        return Builtin.FirstOrDefault(d => d.Name == nameOrPath).Kind ?? throw Unknown(nameOrPath, Builtin.Select(d => d.Name));
+    }
+
+    /// <summary>
+    /// Reads a profile of <paramref name="kind"/>: a shipped one by name, or a .json file by path. Returns it with the
+    /// name of where it came from, for the caller's validation errors.
+    /// </summary>
+    public static (T Device, string Source) Load<T>(string nameOrPath, string kind) where T : class
+    {
+        string source = IsFile(nameOrPath) ? nameOrPath : Prefix + nameOrPath + ".json";
+        if (!IsFile(nameOrPath) && !Names(kind).Contains(nameOrPath)) throw Unknown(nameOrPath, Names(kind));
+        using var stream = IsFile(nameOrPath) ? File.OpenRead(nameOrPath) : Resource(source);
+        using var json = ParseDocument(stream, source);
+        string? found = json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+        if (found != kind)
+            throw new BadInputException(source, null, $"is not a {kind} description (kind \"{BadInputException.Printable(found ?? "", 20)}\")");
+        try
+        {
+            return (json.Deserialize<T>() ?? throw new JsonException("null"), source);
+        }
+        catch (JsonException e)
+        {
+            throw new BadInputException(source, null, "is not a device description: " + e.Message);
+        }
+    }
+
+    static bool IsFile(string nameOrPath) => nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(nameOrPath);
+
+    static Stream Resource(string name) => typeof(DeviceFiles).Assembly.GetManifestResourceStream(name)!;
+
+    static JsonDocument ParseDocument(Stream stream, string source)
+    {
+        using (stream)
+        {
+            try
+            {
+                return JsonDocument.Parse(stream);
+            }
+            catch (JsonException e)
+            {
+                throw new BadInputException(source, null, "is not a device description: " + e.Message);
+            }
+        }
+    }
+
+    static BadInputException Unknown(string name, IEnumerable<string> known) =>
+        new("--device", null, $"'{BadInputException.Printable(name, 40)}' is not a known device ({string.Join(", ", known)}) or a device .json file");
+}
