@@ -66,9 +66,8 @@ public static class ExploreSweep
         if (pending.Count == 0) return new SweepResult(order.Sort(results), used);
 
         var gate = new object();
-        Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, point =>
+        void Finish((BlockShape Block, double Sparsity) point, List<ExplorePoint> rows)
         {
-            var rows = Measure(graph, meter, point.Block, point.Sparsity, settings, denseLatency, hardware);
             lock (gate)
             {
                 results.RemoveAll(r => r.Block == point.Block.ToString() && r.Sparsity == point.Sparsity);
@@ -77,7 +76,17 @@ public static class ExploreSweep
                 done += rows.Count;
                 progress(new SweepProgress($"{point.Block} at {point.Sparsity.ToString("P0", CultureInfo.InvariantCulture)}", done, total));
             }
-        });
+        }
+        try
+        {
+            Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                point => Finish(point, Measure(graph, meter, point.Block, point.Sparsity, settings, denseLatency, hardware)));
+        }
+        catch (AggregateException e)
+        {
+            // A point's bad input (or a bug) is reported as itself, not as "one or more errors occurred".
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         return new SweepResult(order.Sort(results), used);
     }
 

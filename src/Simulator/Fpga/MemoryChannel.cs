@@ -1,16 +1,20 @@
 namespace SparseBert.Simulator.Fpga;
 
 /// <summary>
-/// One off-chip memory channel behind one AXI master port, as the design's reads see it. A read of n elements is a
-/// burst: its data starts Latency cycles after the request, or when the data bus is free of the bursts before it
-/// (the port keeps several requests outstanding, so latency overlaps earlier transfers), and then takes the longer of
-/// n cycles (the reading loop takes one element per cycle) and bytes ÷ the channel's bandwidth. Requests are served in
-/// the order they are made. All arithmetic is in integers (cycles, bytes, kHz, bytes per ms), so stepping cycle by
-/// cycle and fast-forwarding see exactly the same times.
+/// One off-chip memory channel behind one AXI master port, as the design's reads see it. A read of n elements is cut
+/// into bursts of at most <see cref="MaxBurstBeats"/> elements, with at most <see cref="Outstanding"/> of them in
+/// flight (Vitis HLS's m_axi defaults, max_read_burst_length = 16 and num_read_outstanding = 16). A burst's data starts
+/// Latency cycles after its request, or when the data bus is free of the bursts before it, and then takes the longer of
+/// one cycle per element (the reading loop takes one element per cycle) and bytes ÷ the channel's bandwidth. Requests
+/// are served in the order they are made. All arithmetic is in integers (cycles, bytes, kHz, bytes per ms), so stepping
+/// cycle by cycle and fast-forwarding see exactly the same times.
 /// </summary>
 public sealed class MemoryChannel
 {
+    public const int MaxBurstBeats = 16, Outstanding = 16;
+
     readonly long _latency, _clockKhz, _bytesPerMs;
+    readonly long[] _inFlight = new long[Outstanding];
     long _busFree;
 
     /// <param name="latencyCycles">request to first data, in cycles of the design's clock</param>
@@ -31,11 +35,17 @@ public sealed class MemoryChannel
     /// <summary>A burst of <paramref name="elements"/> × <paramref name="width"/> bytes requested in cycle <paramref name="now"/>; returns the cycle its last element is available in.</summary>
     public long Request(long now, long elements, int width)
     {
-        long bytes = elements * width;
-        long transfer = Math.Max(elements, (bytes * _clockKhz + _bytesPerMs - 1) / _bytesPerMs);
-        long start = Math.Max(now + _latency, _busFree);
-        _busFree = start + transfer;
-        BytesRead += bytes;
+        Array.Fill(_inFlight, now);
+        for (long first = 0, burst = 0; first < elements; first += MaxBurstBeats, burst++)
+        {
+            long beats = Math.Min(MaxBurstBeats, elements - first), bytes = beats * width;
+            // A burst is requested once the one Outstanding bursts before it has delivered its data.
+            long requested = _inFlight[burst % Outstanding];
+            long transfer = Math.Max(beats, (bytes * _clockKhz + _bytesPerMs - 1) / _bytesPerMs);
+            _busFree = Math.Max(requested + _latency, _busFree) + transfer;
+            _inFlight[burst % Outstanding] = _busFree;
+        }
+        BytesRead += elements * width;
         return _busFree;
     }
 

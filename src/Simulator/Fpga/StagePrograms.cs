@@ -8,8 +8,8 @@ public sealed record StageProgram(IReadOnlyList<ProcessProgram> Processes, IRead
 
 /// <summary>
 /// Turns a stage of hls_config.json into the actions its engine performs, loop by loop as the engine templates
-/// (src/Backends/Hls/Templates) are written: each pipelined loop entry costs its iterations plus the fill of its
-/// pipeline (<see cref="PipelineDepths"/>), each read of weights.bin or an input is a burst on the memory channel, and
+/// (src/Backends/Hls/Templates) are written: each pipelined loop entry costs its iterations × the expected II plus the
+/// fill of its pipeline (<see cref="PipelineDepths"/>), each read of weights.bin or an input is a burst on the memory channel, and
 /// a DATAFLOW engine's weight fetch is a second process joined to the compute loop by the tile FIFO of the schedule's
 /// depth. The dataflow region starts after the stage's loads: the stage function hands the fetch a start token.
 /// Only the schedule is read, so the simulator sees the design the emitter wrote.
@@ -25,7 +25,7 @@ public static class StagePrograms
         long Trips(string name) => stage.Loops.Single(l => l.Name == name).TripCount;
         bool int8 = stage.Engine.EndsWith("_int8", StringComparison.Ordinal);
         int elementBytes = int8 ? 1 : WordBytes;
-        HwAction Loop(string name, long iterations, int depth) => HwAction.Work(iterations + depth - 1, loops[name], iterations);
+        HwAction Loop(string name, long iterations, int depth) => HwAction.Work(iterations * stage.ExpectedII + depth - 1, loops[name], iterations);
         HwAction Read(string name, long elements, int width = WordBytes, long? iterations = null) => HwAction.Read(elements, width, loops[name], iterations);
 
         switch (stage.Engine)

@@ -79,6 +79,18 @@ public sealed class DataflowSimulatorTests
     }
 
     [Fact]
+    public void A_long_read_is_cut_into_bursts_with_at_most_sixteen_in_flight()
+    {
+        // 512 elements = 32 bursts of 16, latency 1000, bandwidth no limit (a beat per cycle). Bursts 0-15 are requested
+        // in cycle 0: data 1000-1016, then back to back to 1256. Burst 16 is requested when burst 0 is done (1016): data
+        // from 2016 to 2032; bursts 17-31 follow back to back: done at 2016 + 16 × 16 = 2272.
+        var reader = new ProcessProgram().Then(Read(512, 4));
+        var result = DataflowSimulator.Run([reader], [1], Channel(latency: 1000, bytesPerMs: 1_000_000_000));
+        Assert.Equal(2272, result.Cycles);
+        Assert.Equal(2048, result.BytesRead);
+    }
+
+    [Fact]
     public void Fast_forward_replays_repeated_periods_and_ends_where_stepping_ends()
     {
         var random = new Random(7);
