@@ -20,6 +20,7 @@ public sealed class CompiledModel
     public CompiledModel(Graph graph, SimulationOptions options)
     {
         _options = options;
+        // The board only sets the schedule's target (part, clock); FpgaReport reschedules the plan for each device it simulates.
         _hls = new(() => HlsCompiler.Plan(graph, FpgaReport.HlsOptionsFor(HlsDevice.Load("zcu102"), options)));
         // What `compile --target cuda` runs: the optimizing pipeline (every format the kernels have), then the kernel plan.
         _cuda = new(() => CudaBackend.Schedule(
