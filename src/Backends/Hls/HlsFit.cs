@@ -21,10 +21,7 @@ public static class HlsFit
 
         long activationBrams = HlsResources.ActivationBrams(schedule), localBrams = HlsResources.LocalBrams(schedule);
 
-        bool int8 = schedule.Precision == "int8";
-        var matrix = schedule.Stages.Where(s => s.Macs > 0).ToList();
-        long DspOf(HlsStage s) => (long)s.Pe * s.Simd * (int8 && s.Engine.EndsWith("_int8", StringComparison.Ordinal) ? HlsResources.DspPerInt8Mac : HlsResources.DspPerFp32Mac);
-        long largest = matrix.Count == 0 ? 0 : matrix.Max(DspOf), total = matrix.Sum(DspOf);
+        long largest = schedule.Stages.Select(HlsResources.MacArrayDsp).DefaultIfEmpty(0).Max(), total = schedule.Stages.Sum(HlsResources.MacArrayDsp);
 
         long onChip = (long)device.Bram18k * BramBytes + (long)device.Uram * UramBytes;
         double computeUs = schedule.Stages.Sum(s => (double)s.PipelinedIterations * s.ExpectedII) / device.ClockMhz;

@@ -40,7 +40,7 @@ public static class HlsResources
             bool int8 = stage.Engine.EndsWith("_int8", StringComparison.Ordinal);
             if (stage.Macs > 0)
             {
-                dsp += lanes * (int8 ? DspPerInt8Mac : DspPerFp32Mac);
+                dsp += MacArrayDsp(stage);
                 lut += lanes * (int8 ? LutPerInt8Mac : LutPerFp32Mac);
                 ff += lanes * (int8 ? FfPerInt8Mac : FfPerFp32Mac);
             }
@@ -51,6 +51,10 @@ public static class HlsResources
         }
         return new HlsResourceUse(dsp, ActivationBrams(schedule) + LocalBrams(schedule), 0, lut, ff);
     }
+
+    /// <summary>The DSPs of a matrix stage's PE × SIMD MAC lanes (0 for a stage without multiply-adds).</summary>
+    public static long MacArrayDsp(HlsStage stage) => stage.Macs == 0 ? 0
+        : (long)stage.Pe * stage.Simd * (stage.Engine.EndsWith("_int8", StringComparison.Ordinal) ? DspPerInt8Mac : DspPerFp32Mac);
 
     /// <summary>Activation buffers: each bank of a partitioned buffer is its own memory, so a buffer costs banks × the BRAMs one bank needs.</summary>
     public static long ActivationBrams(HlsSchedule schedule) => schedule.Buffers.Sum(b =>
