@@ -24,7 +24,7 @@ static class FpgaReport
         var resources = new Resources(new(use.Dsp, device.Dsp), new(use.Bram18k, device.Bram18k), new(use.Uram, device.Uram),
             new(use.Lut, device.Lut), new(use.Ff, device.Ff));
         var fitting = Fitting(plan, device, options).FirstOrDefault();
-        long onChip = plan.Schedule.Buffers.Sum(b => b.Bytes) + plan.Schedule.Int8ScratchBytes + plan.Schedule.Stages.Sum(s => s.LocalBytes);
+        long onChip = plan.Schedule.Buffers.Sum(b => b.Bytes) + plan.Schedule.Int8ScratchBytes + plan.Schedule.Instances.Sum(e => e.LocalBytes);
 
         return new SimulationReport
         {

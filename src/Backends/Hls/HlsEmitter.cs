@@ -47,7 +47,14 @@ public static class HlsEmitter
             new("const uint8_t*", "weights", "WEIGHTS", lowered.WeightBytes, "gmem_w"),
             .. outputPorts.Select(o => new Port("float*", o.Port, Upper(o.Port), o.Buffer.Shape.ElementCount, "gmem_out")),
         ];
-        var stages = lowered.Steps.Select((step, i) => StageCode.Build(step, schedule.Stages[i], inputPorts)).ToList();
+        var arguments = lowered.Steps.Select((step, i) => StageCode.Arguments(step, schedule.Stages[i], inputPorts)).ToList();
+        var engines = schedule.Instances.Select(instance => EngineCode.Build(instance,
+            [.. arguments.Where((_, i) => schedule.Stages[i].Instance == instance.Id)])).ToList();
+        var calls = lowered.Steps.Select((step, i) => new
+        {
+            schedule.Stages[i].Index, Comment = Symbols.Comment(step.Op.Name), schedule.Stages[i].Op,
+            Function = engines[schedule.Stages[i].Instance].Symbol, Args = arguments[i].Select(a => a.Value),
+        }).ToList();
         var counters = schedule.Stages.Where(s => s.Bsr is not null).OrderBy(s => s.Bsr!.Counter).Select(s => s.Step).ToList();
 
         var header = new Header(
@@ -60,7 +67,8 @@ public static class HlsEmitter
             ["firmware/sparsebert.h"] = HlsTemplates.Render("sparsebert.h", header),
             ["firmware/sparsebert_top.cpp"] = HlsTemplates.Render("sparsebert_top.cpp", new
             {
-                header.Model, header.Device, header.Part, header.ClockMhz, header.Precision, header.Parallel, Ports = ports, Stages = stages,
+                header.Model, header.Device, header.Part, header.ClockMhz, header.Precision, header.Parallel, Ports = ports,
+                Engines = engines, Shared = engines.Where(e => e.Calls > 1).Select(e => e.Symbol), Calls = calls,
                 Buffers = schedule.Buffers.Select(b => new { b.Id, Elements = (b.Bytes + sizeof(float) - 1) / sizeof(float), Banks = b.PartitionFactor > 1 ? b.PartitionFactor : 0 }),
                 ScratchBytes = schedule.Int8ScratchBytes,
                 Copies = outputPorts.Select(o => new { Elements = o.Buffer.Shape.ElementCount, Buffer = o.Buffer.Buffer, o.Port }),
@@ -79,7 +87,7 @@ public static class HlsEmitter
             ["Makefile"] = HlsTemplates.Render("Makefile", new { }),
             ["build_prj.tcl"] = HlsTemplates.Render("build_prj.tcl", header),
             ["hls_config.json"] = schedule.Serialize(),
-            ["README.md"] = Readme(design, header, inputPorts.Values),
+            ["README.md"] = Readme(design, header, inputPorts.Values, engines),
         };
         foreach (var engine in Engines)
             files["firmware/engines/" + engine] = HlsTemplates.Render(engine, new { Lut = design.GeluLut is { } table ? LutModel(table, schedule.GeluLut!) : null });
@@ -143,7 +151,7 @@ public static class HlsEmitter
         Rows = table.Chunk(8).Select(row => string.Join(" ", row.Select(v => CppText.Float(v) + ","))),
     };
 
-    static string Readme(HlsDesign design, Header header, IEnumerable<string> inputs)
+    static string Readme(HlsDesign design, Header header, IEnumerable<string> inputs, IReadOnlyList<EngineCode> engines)
     {
         var schedule = design.Schedule;
         var (fit, notes) = HlsFit.Estimate(schedule, design.Options.Device);
@@ -169,11 +177,12 @@ public static class HlsEmitter
             FitNotes = notes,
             Stages = schedule.Stages.Select(s => new
             {
-                s.Index, s.Step, s.Op, s.Engine, s.Pe, s.Simd,
+                s.Index, s.Step, s.Op, s.Engine, s.Instance, s.Pe, s.Simd,
                 Tile = $"{s.Tile.Rows}×{s.Tile.Cols}",
                 MacIterations = s.Macs > 0 ? s.Loops.Single(l => l.Name == "rows").TripCount.ToString("N0", CultureInfo.InvariantCulture) : "",
                 Blocks = s.Bsr is { } b ? $"{b.NonzeroBlocks} of {(long)b.BlockRowCount * b.BlockColCount}" : "",
             }),
+            Instances = engines,
             PrecisionNotes = precision,
         });
     }

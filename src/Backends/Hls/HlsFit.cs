@@ -21,7 +21,9 @@ public static class HlsFit
 
         long activationBrams = HlsResources.ActivationBrams(schedule), localBrams = HlsResources.LocalBrams(schedule);
 
-        long largest = schedule.Stages.Select(HlsResources.MacArrayDsp).DefaultIfEmpty(0).Max(), total = schedule.Stages.Sum(HlsResources.MacArrayDsp);
+        long largest = schedule.Instances.Select(HlsResources.MacArrayDsp).DefaultIfEmpty(0).Max(), macs = schedule.Instances.Sum(HlsResources.MacArrayDsp);
+        long dsp = HlsResources.Estimate(schedule).Dsp;
+        int engines = schedule.Instances.Count(i => HlsResources.MacArrayDsp(i) > 0);
 
         long onChip = (long)device.Bram18k * BramBytes + (long)device.Uram * UramBytes;
         double computeUs = schedule.Stages.Sum(s => (double)s.PipelinedIterations * s.ExpectedII) / device.ClockMhz;
@@ -32,9 +34,10 @@ public static class HlsFit
         var rows = new List<FitRow>
         {
             new("BRAM18K, activation buffers", N(activationBrams), N(device.Bram18k), Share(activationBrams, device.Bram18k)),
-            new("BRAM18K, stage-local storage (upper bound)", N(localBrams), N(device.Bram18k), Share(localBrams, device.Bram18k)),
-            new("DSP, largest stage's MAC array", N(largest), N(device.Dsp), Share(largest, device.Dsp)),
-            new("DSP, all stages' MAC arrays unshared", N(total), N(device.Dsp), Share(total, device.Dsp)),
+            new("BRAM18K, engine-local storage (upper bound)", N(localBrams), N(device.Bram18k), Share(localBrams, device.Bram18k)),
+            new("DSP, largest MAC array", N(largest), N(device.Dsp), Share(largest, device.Dsp)),
+            new($"DSP, the {engines} MAC arrays", N(macs), N(device.Dsp), Share(macs, device.Dsp)),
+            new($"DSP, all {schedule.Instances.Count} engines (MAC arrays and f32 operators)", N(dsp), N(device.Dsp), Share(dsp, device.Dsp)),
             new("weights (bytes) vs on-chip BRAM + URAM", N(schedule.WeightBytes), N(onChip), Share(schedule.WeightBytes, onChip)),
         };
         var notes = new List<string>
@@ -46,8 +49,8 @@ public static class HlsFit
             $"{computeUs.ToString("F1", CultureInfo.InvariantCulture)} µs at {device.ClockMhz.ToString(CultureInfo.InvariantCulture)} MHz without pipeline fills; " +
             "weight fetch overlaps the MAC loops (DATAFLOW), so a stage takes about the longer of the two.",
             $"DSP per MAC lane assumed: {HlsResources.DspPerFp32Mac} in f32 (multiplier 3, adder 2), {HlsResources.DspPerInt8Mac} in int8. " +
-            "Every stage is its own function, so unless the tool shares identical engine instances the DSPs add up; " +
-            "lower --parallel if the unshared total does not fit.",
+            $"The {schedule.Stages.Count} stages run one after another on {schedule.Instances.Count} engine instances (hls_config.json, instances): " +
+            "stages with the same structure share one, so a layer's engines serve every layer. Lower --parallel if the total does not fit.",
             "BRAM: activations at 512 f32 per BRAM18K per bank; stage-local storage counted as if none of it went to registers.",
         };
         return (rows, notes);

@@ -7,10 +7,11 @@ public sealed record HlsResourceUse(long Dsp, long Bram18k, long Uram, long Lut,
 }
 
 /// <summary>
-/// A pre-synthesis estimate of a design's resources from its schedule alone: every stage is its own function
-/// (INLINE off), so nothing is assumed shared. DSPs come from each matrix stage's PE × SIMD MAC lanes and a fixed set
-/// of operators per row or elementwise engine; BRAM from the activation buffers (each partition bank its own memory)
-/// and the stages' local storage; LUT and FF from the MAC lanes and a per-engine control overhead. The design binds
+/// A pre-synthesis estimate of a design's resources from its schedule alone, counted per engine instance (stages that
+/// share one take turns on its hardware; the multiplexers in front of a shared instance's ports are not counted).
+/// DSPs come from each matrix engine's PE × SIMD MAC lanes and a fixed set of operators per row or elementwise engine
+/// and per activation an epilogue can select; BRAM from the activation buffers (each partition bank its own memory)
+/// and the instances' local storage; LUT and FF from the MAC lanes and a per-engine control overhead. The design binds
 /// nothing to UltraRAM. The per-operator figures are stated assumptions, of the size of AMD's floating-point operator
 /// cores with full DSP usage; synthesis reports replace them.
 /// </summary>
@@ -25,8 +26,8 @@ public static class HlsResources
     /// <summary>Assumed logic per MAC lane besides its DSPs (alignment, normalization and rounding of the f32 adder; int8 needs little).</summary>
     public const int LutPerFp32Mac = 350, FfPerFp32Mac = 550, LutPerInt8Mac = 20, FfPerInt8Mac = 40;
 
-    /// <summary>Assumed control and interface logic of one stage function (loop counters, FSM, AXI adapters).</summary>
-    public const int LutPerStage = 1200, FfPerStage = 1800;
+    /// <summary>Assumed control and interface logic of one engine instance (loop counters, FSM, AXI adapters).</summary>
+    public const int LutPerEngine = 1200, FfPerEngine = 1800;
 
     /// <summary>A BRAM18K as 512 × 36 holds 512 f32; as 2048 × 9, 2048 bytes.</summary>
     public const int FloatsPerBram = 512, BytesPerBram = 2048;
@@ -34,27 +35,30 @@ public static class HlsResources
     public static HlsResourceUse Estimate(HlsSchedule schedule)
     {
         long dsp = 0, lut = 0, ff = 0;
-        foreach (var stage in schedule.Stages)
+        foreach (var engine in schedule.Instances)
         {
-            long lanes = (long)stage.Pe * stage.Simd;
-            bool int8 = stage.Engine.EndsWith("_int8", StringComparison.Ordinal);
-            if (stage.Macs > 0)
+            long lanes = (long)engine.Pe * engine.Simd;
+            bool int8 = IsInt8(engine);
+            if (IsMacArray(engine))
             {
-                dsp += MacArrayDsp(stage);
+                dsp += MacArrayDsp(engine);
                 lut += lanes * (int8 ? LutPerInt8Mac : LutPerFp32Mac);
                 ff += lanes * (int8 ? FfPerInt8Mac : FfPerFp32Mac);
             }
-            var (opsDsp, opsLut, opsFf) = FixedOperators(stage);
+            var (opsDsp, opsLut, opsFf) = FixedOperators(engine);
             dsp += opsDsp;
-            lut += LutPerStage + opsLut;
-            ff += FfPerStage + opsFf;
+            lut += LutPerEngine + opsLut;
+            ff += FfPerEngine + opsFf;
         }
         return new HlsResourceUse(dsp, ActivationBrams(schedule) + LocalBrams(schedule), 0, lut, ff);
     }
 
-    /// <summary>The DSPs of a matrix stage's PE × SIMD MAC lanes (0 for a stage without multiply-adds).</summary>
-    public static long MacArrayDsp(HlsStage stage) => stage.Macs == 0 ? 0
-        : (long)stage.Pe * stage.Simd * (stage.Engine.EndsWith("_int8", StringComparison.Ordinal) ? DspPerInt8Mac : DspPerFp32Mac);
+    static bool IsInt8(HlsInstance engine) => engine.Engine.EndsWith("_int8", StringComparison.Ordinal);
+
+    static bool IsMacArray(HlsInstance engine) => engine.Engine is "dense_linear" or "dense_linear_int8" or "bsr_linear" or "bsr_linear_int8" or "batched_matmul";
+
+    /// <summary>The DSPs of a matrix engine's PE × SIMD MAC lanes (0 for an engine without multiply-adds).</summary>
+    public static long MacArrayDsp(HlsInstance engine) => IsMacArray(engine) ? (long)engine.Pe * engine.Simd * (IsInt8(engine) ? DspPerInt8Mac : DspPerFp32Mac) : 0;
 
     /// <summary>Activation buffers: each bank of a partitioned buffer is its own memory, so a buffer costs banks × the BRAMs one bank needs.</summary>
     public static long ActivationBrams(HlsSchedule schedule) => schedule.Buffers.Sum(b =>
@@ -63,24 +67,26 @@ public static class HlsResources
         return banks * ((depth + FloatsPerBram - 1) / FloatsPerBram);
     }) + (schedule.Int8ScratchBytes + BytesPerBram - 1) / BytesPerBram;
 
-    /// <summary>Stage-local storage, counted as if none of it went to registers (an upper bound).</summary>
-    public static long LocalBrams(HlsSchedule schedule) => schedule.Stages.Sum(s => (s.LocalBytes + BytesPerBram - 1) / BytesPerBram);
+    /// <summary>The engines' own storage, counted as if none of it went to registers (an upper bound).</summary>
+    public static long LocalBrams(HlsSchedule schedule) => schedule.Instances.Sum(e => (e.LocalBytes + BytesPerBram - 1) / BytesPerBram);
 
     /// <summary>
     /// The f32 operators of the engines that are not MAC arrays (adder 2 DSP, multiplier 3, exp or erf about 10, each with
-    /// a few hundred LUTs and FFs), and of a linear's epilogue (bias add, activation).
+    /// a few hundred LUTs and FFs), and of a linear's epilogue (bias add, each activation it can select).
     /// </summary>
-    static (long Dsp, long Lut, long Ff) FixedOperators(HlsStage stage)
+    static (long Dsp, long Lut, long Ff) FixedOperators(HlsInstance engine)
     {
         const int Add = 2, Multiply = 3, Transcendental = 10;
-        long dsp = stage.Engine switch
+        long activations = engine.Activations.Sum(ActivationDsp);
+        long dsp = engine.Engine switch
         {
             "layer_norm" or "add_layer_norm" => 3 * Add + 3 * Multiply,
             "softmax" => 2 * Add + Multiply + Transcendental,
-            "activation" => ActivationDsp(stage.Activation),
+            "activation" => activations,
             "add" => Add,
             "scale" => Multiply,
-            _ when stage.Macs > 0 => Add + ActivationDsp(stage.Activation) + (stage.Engine.EndsWith("_int8", StringComparison.Ordinal) ? Multiply : 0),
+            "batched_matmul" => 0,
+            _ when IsMacArray(engine) => Add + activations + (IsInt8(engine) ? Multiply : 0),
             _ => 0,
         };
         return (dsp, 150 * dsp, 250 * dsp);

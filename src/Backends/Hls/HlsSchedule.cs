@@ -35,6 +35,9 @@ public sealed record HlsSchedule
 
     /// <summary>The testbench's acceptance bound; null in a schedule planned for simulation only (no testbench).</summary>
     public required HlsTolerance? Tolerance { get; init; }
+
+    /// <summary>The engine instances of the design, by id: each is one block of hardware that its stages take turns on.</summary>
+    public required IReadOnlyList<HlsInstance> Instances { get; init; }
     public required IReadOnlyList<HlsStage> Stages { get; init; }
 
     /// <summary>The graph outputs, copied from their on-chip buffers to their AXI ports after the last stage.</summary>
@@ -68,6 +71,24 @@ public sealed record HlsTile(int Rows, int Cols);
 /// <summary>A graph output: its buffer and how many f32 elements the final copy writes to off-chip memory.</summary>
 public sealed record HlsOutput(string Name, int Buffer, long Elements);
 
+/// <summary>A compile-time parameter of an engine, as its C++ template takes it.</summary>
+public sealed record HlsParameter(string Name, long Value);
+
+/// <summary>
+/// One engine in hardware: an instantiation of an engine template that every stage with the same compile-time structure
+/// runs on, one after another (the top function calls the stages in sequence, so sharing costs no time). Parameters are
+/// the template's arguments in order: those that shape the datapath (PE × SIMD, block, rows) are equal for all its
+/// stages; array bounds (max_in, max_out, fifo) are the largest any of its stages needs, and `activations` is the set of
+/// epilogues its stages select at run time (a bit per activation). LocalBytes is its own on-chip storage (accumulators,
+/// fetched weights, tile FIFO, row copies, bias), sized by those bounds.
+/// </summary>
+public sealed record HlsInstance(int Id, string Engine, int Pe, int Simd, IReadOnlyList<HlsParameter> Parameters, IReadOnlyList<string> Activations,
+    long LocalBytes, int StageCount)
+{
+    public long Parameter(string name) => Parameters.FirstOrDefault(p => p.Name == name)?.Value
+        ?? throw new ArgumentException($"engine instance {Id} ({Engine}) has no parameter '{name}'");
+}
+
 /// <summary>
 /// One loop of a stage's nest, outermost first. TripCount is how many times its body runs in the whole stage (so an
 /// irregular loop, like a BSR row's stored blocks, still has one number). Pipelined loops run at the stage's ExpectedII;
@@ -89,11 +110,12 @@ public sealed record HlsBsr(int BlockRows, int BlockCols, int BlockRowCount, int
 /// One step of the lowered graph as hardware: the engine that runs it and how.
 /// PipelinedIterations sums the trip counts of the pipelined compute loops (not the concurrent fetch), so compute takes
 /// about PipelinedIterations × ExpectedII cycles plus pipeline fills; Macs counts multiply-adds issued, the zero padding
-/// of edge blocks included. Buffers are ids of <see cref="HlsSchedule.Buffers"/>; LocalBytes is the stage's own on-chip
-/// storage (accumulators, fetched weights, tile FIFO, row copies); WeightBytes what it reads from off-chip per inference.
+/// of edge blocks included. Buffers are ids of <see cref="HlsSchedule.Buffers"/>; WeightBytes is what it reads from
+/// off-chip per inference. Instance is the id of the <see cref="HlsInstance"/> it runs on.
 /// Tile is the unit of weights an engine fetches and works through at once: a BSR block, a dense panel of PE rows, a
 /// PE × SIMD tile of attention's second operand, one row for the row engines.
-/// FifoDepth is how many PE × SIMD weight tiles the FIFO between weight fetch and compute holds (0: no fetch process).
+/// FifoDepth is how many PE × SIMD weight tiles the FIFO between weight fetch and compute holds (0: no fetch process):
+/// its instance's, so at least what the stage itself needs.
 /// Activation is the function applied to each output (none, relu, tanh, gelu_erf, gelu_tanh, or gelu_lut in int8).
 /// </summary>
 public sealed record HlsStage(
@@ -114,6 +136,6 @@ public sealed record HlsStage(
     IReadOnlyList<int> InputBuffers,
     int OutputBuffer,
     long OutputBytes,
-    long LocalBytes,
     long WeightBytes,
-    HlsBsr? Bsr);
+    HlsBsr? Bsr,
+    int Instance);

@@ -26,109 +26,91 @@ public static class CppText
 /// <summary>A parameter of a generated C++ function.</summary>
 public sealed record CppParam(string Type, string Name);
 
-/// <summary>
-/// One stage of the top function as C++: a wrapper function named by the step's symbol whose parameters are exactly
-/// the buffers, ports and weights the step touches (named as the top names them, so the call passes the same names),
-/// and the engine instantiation it makes. Built from the step and its <see cref="HlsStage"/>; the template prints it.
-/// </summary>
-public sealed record StageCode(
-    int Index, string Symbol, string Comment, string Op, string Engine, int Pe, int Simd,
-    IReadOnlyList<CppParam> Params, string Function, IReadOnlyList<string> TemplateArgs, IReadOnlyList<string> Args)
-{
-    public IEnumerable<string> CallArgs => Params.Select(p => p.Name);
+/// <summary>A run-time argument of an engine: its C++ type, its name as the engine's wrapper takes it, and what one stage passes.</summary>
+public sealed record CppArg(string Type, string Name, string Value);
 
-    public static StageCode Build(Step step, HlsStage stage, IReadOnlyDictionary<string, string> portOfInput)
+/// <summary>
+/// One engine instance as C++: a wrapper function (INLINE off, so the instance is one RTL module) that instantiates the
+/// engine template with the instance's parameters and takes everything else as run-time arguments. Every stage on the
+/// instance calls the same wrapper with its own buffers, weight offsets and sizes.
+/// </summary>
+public sealed record EngineCode(int Id, string Symbol, string Engine, string Summary, IReadOnlyList<CppParam> Params, IReadOnlyList<string> TemplateArgs, int Calls)
+{
+    public IEnumerable<string> ParamNames => Params.Select(p => p.Name);
+
+    public static EngineCode Build(HlsInstance instance, IReadOnlyList<IReadOnlyList<CppArg>> calls)
     {
-        var parameters = new List<CppParam>();
-        string Use(string type, string name)
-        {
-            if (!parameters.Any(p => p.Name == name)) parameters.Add(new CppParam(type, name));
-            return name;
-        }
-        string Array(Operand operand, string role)
+        var first = calls[0];
+        foreach (var call in calls)
+            if (!call.Select(a => (a.Type, a.Name)).SequenceEqual(first.Select(a => (a.Type, a.Name))))
+                throw new InvalidOperationException($"stages of engine instance {instance.Id} ({instance.Engine}) pass different arguments; the sharing key is incomplete");
+        string summary = string.Join(", ", instance.Parameters.Select(p => $"{p.Name} {p.Value.ToString(CultureInfo.InvariantCulture)}"));
+        if (instance.Activations.Count > 0) summary += $" ({string.Join(", ", instance.Activations)})";
+        return new EngineCode(instance.Id, $"engine{instance.Id}_{instance.Engine}", instance.Engine, summary,
+            first.Select(a => new CppParam(a.Type, a.Name)).ToList(),
+            instance.Parameters.Select(p => p.Value.ToString(CultureInfo.InvariantCulture)).ToList(), calls.Count);
+    }
+}
+
+/// <summary>
+/// The run-time arguments one stage passes to its engine: on-chip buffers, input ports, weight arrays (the weights port
+/// at the array's offset in weights.bin), sizes, scalars and the activation its epilogue selects, in the order of the
+/// engine template's function parameters.
+/// </summary>
+public static class StageCode
+{
+    public static IReadOnlyList<CppArg> Arguments(Step step, HlsStage stage, IReadOnlyDictionary<string, string> portOfInput)
+    {
+        CppArg Weight(Operand operand, string role, string name)
         {
             var weight = ((WeightOperand)operand).Weight;
             var array = weight.Array(role);
-            Use("const uint8_t*", "weights");
-            return $"sparsebert::weight_array<{array.CType}>(weights, weights_layout::{weight.Symbol}::{role}_offset)";
+            return new($"const {array.CType}*", name, $"sparsebert::weight_array<{array.CType}>(weights, weights_layout::{weight.Symbol}::{role}_offset)");
         }
-        string In(Operand operand) => operand switch
+        CppArg In(Operand operand, string name) => operand switch
         {
-            BufferOperand b => Use("const float*", $"b{b.Buffer}"),
-            InputOperand i => Use("const int32_t*", portOfInput[i.Name]),
-            WeightOperand => Array(operand, "values"),
+            BufferOperand b => new("const float*", name, $"b{b.Buffer}"),
+            InputOperand i => new("const int32_t*", name, portOfInput[i.Name]),
+            WeightOperand => Weight(operand, "values", name),
             _ => throw new ArgumentException($"unknown operand {operand}"),
         };
+        static CppArg Int(string name, long value) => new("int", name, value.ToString(CultureInfo.InvariantCulture));
+        static CppArg Float(string name, float value) => new("float", name, CppText.Float(value));
 
         var inputs = step.Inputs;
-        var shapes = inputs.Select(HlsScheduler.ShapeOf).ToList();
         var output = step.Output.Shape;
-        long n = output.ElementCount;
-        string act = "sparsebert::ACT_" + stage.Activation.ToUpperInvariant();
-        string I(long value) => value.ToString(CultureInfo.InvariantCulture);
+        var act = new CppArg("int", "act", "sparsebert::ACT_" + stage.Activation.ToUpperInvariant());
+        var xq = new CppArg("int8_t*", "xq", "xq");
+        CppArg[] Sizes() => [Int("in", HlsScheduler.ShapeOf(inputs[0])[1]), Int("out", output[1]), act];
+        CppArg Counter() => Int("counter", (stage.Bsr ?? throw new ArgumentException($"stage {stage.Step} runs {stage.Engine} without a BSR structure")).Counter);
 
-        (IEnumerable<string> TemplateArgs, IEnumerable<string> Args) call = (stage.Engine, step.Op) switch
+        IEnumerable<CppArg> args = (stage.Engine, step.Op) switch
         {
-            ("dense_linear", _) => (
-                [I(shapes[0][0]), I(shapes[0][1]), I(output[1]), I(stage.Pe), I(stage.Simd), I(stage.FifoDepth), act],
-                [In(inputs[0]), Array(inputs[1], "values"), In(inputs[2])]),
-            ("dense_linear_int8", QuantizedLinear q) => (
-                [I(shapes[0][0]), I(shapes[0][1]), I(output[1]), I(stage.Pe), I(stage.Simd), I(stage.FifoDepth), act],
-                [In(inputs[0]), CppText.Float(q.InputScale), Array(inputs[1], "values"), Array(inputs[1], "scales"), In(inputs[2]), Use("int8_t*", "xq")]),
-            ("bsr_linear", _) => (
-                BsrTemplateArgs(shapes[0], output, stage, act),
-                [In(inputs[0]), Array(inputs[1], "row_ptr"), Array(inputs[1], "col_idx"), Array(inputs[1], "values"), In(inputs[2])]),
-            ("bsr_linear_int8", QuantizedLinear q) => (
-                BsrTemplateArgs(shapes[0], output, stage, act),
-                [In(inputs[0]), CppText.Float(q.InputScale), Array(inputs[1], "row_ptr"), Array(inputs[1], "col_idx"), Array(inputs[1], "values"),
-                 Array(inputs[1], "scales"), In(inputs[2]), Use("int8_t*", "xq")]),
-            ("batched_matmul", MatMul m) => (
-                [I(shapes[0][0]), I(shapes[0][1]), I(shapes[0][2]), I(output[2]), m.TransposeB ? "true" : "false", I(stage.Pe), I(stage.Simd)],
-                [In(inputs[0]), In(inputs[1])]),
-            ("layer_norm", LayerNorm ln) => ([I(n / output[-1]), I(output[-1])], [In(inputs[0]), In(inputs[1]), In(inputs[2]), CppText.Float(ln.Eps)]),
-            ("add_layer_norm", AddLayerNorm ln) => (
-                [I(n / output[-1]), I(output[-1])], [In(inputs[0]), In(inputs[1]), In(inputs[2]), In(inputs[3]), CppText.Float(ln.Eps)]),
-            ("softmax", Softmax s) => SoftmaxCall(s.Mask is not null, 1f),
-            ("softmax", ScaleMaskSoftmax s) => SoftmaxCall(s.Mask is not null, s.Scale),
-            ("activation", _) => ([I(n), act], [In(inputs[0])]),
-            ("add", _) => ([I(n)], [In(inputs[0]), In(inputs[1])]),
-            ("scale", Scale s) => ([I(n)], [In(inputs[0]), CppText.Float(s.Factor)]),
-            ("mask_to_bias", _) => ([I(n)], [In(inputs[0])]),
-            ("copy", _) => ([I(n)], [In(inputs[0])]),
-            ("transpose", Transpose t) => (TransposeTemplateArgs(shapes[0], t.Perm).Select(I), [In(inputs[0])]),
-            ("gather", _) => ([I(shapes[1][0]), I(shapes[0][0]), I(shapes[0][1])], [In(inputs[1]), In(inputs[0])]),
-            ("slice_rows", Slice s) => ([I(s.Start), I(s.Length), I(shapes[0].ElementCount / Math.Max(1, shapes[0][0]))], [In(inputs[0])]),
+            ("dense_linear", _) => [.. Sizes(), In(inputs[0], "x"), Weight(inputs[1], "values", "w"), In(inputs[2], "bias")],
+            ("dense_linear_int8", QuantizedLinear q) => [.. Sizes(), In(inputs[0], "x"), Float("in_scale", q.InputScale),
+                Weight(inputs[1], "values", "w"), Weight(inputs[1], "scales", "scales"), In(inputs[2], "bias"), xq],
+            ("bsr_linear", _) => [.. Sizes(), Counter(), In(inputs[0], "x"), Weight(inputs[1], "row_ptr", "row_ptr"), Weight(inputs[1], "col_idx", "col_idx"),
+                Weight(inputs[1], "values", "values"), In(inputs[2], "bias")],
+            ("bsr_linear_int8", QuantizedLinear q) => [.. Sizes(), Counter(), In(inputs[0], "x"), Float("in_scale", q.InputScale),
+                Weight(inputs[1], "row_ptr", "row_ptr"), Weight(inputs[1], "col_idx", "col_idx"), Weight(inputs[1], "values", "values"),
+                Weight(inputs[1], "scales", "scales"), In(inputs[2], "bias"), xq],
+            ("batched_matmul", MatMul) => [In(inputs[0], "a"), In(inputs[1], "b")],
+            ("layer_norm", LayerNorm ln) => [In(inputs[0], "x"), In(inputs[1], "gamma"), In(inputs[2], "beta"), Float("eps", ln.Eps)],
+            ("add_layer_norm", AddLayerNorm ln) => [In(inputs[0], "x"), In(inputs[1], "residual"), In(inputs[2], "gamma"), In(inputs[3], "beta"), Float("eps", ln.Eps)],
+            ("softmax", Softmax s) => Softmax(s.Mask is not null, 1f),
+            ("softmax", ScaleMaskSoftmax s) => Softmax(s.Mask is not null, s.Scale),
+            ("activation", _) => [act, In(inputs[0], "x")],
+            ("add", _) => [In(inputs[0], "a"), In(inputs[1], "b")],
+            ("scale", Scale s) => [In(inputs[0], "x"), Float("factor", s.Factor)],
+            ("mask_to_bias", _) => [In(inputs[0], "mask")],
+            ("copy", _) or ("transpose", _) => [In(inputs[0], "x")],
+            ("gather", _) => [In(inputs[1], "ids"), In(inputs[0], "table")],
+            ("slice_rows", Slice s) => [Int("start", s.Start), In(inputs[0], "x")],
             _ => throw new NotSupportedException($"no C++ call for engine '{stage.Engine}' on op '{step.Op.OpName}' (step {step.Symbol})"),
         };
-        var args = call.Args.Append(Use("float*", $"b{step.Output.Buffer}")).ToList();
-        return new StageCode(stage.Index, step.Symbol, Symbols.Comment(step.Op.Name), step.Op.OpName, stage.Engine, stage.Pe, stage.Simd,
-            parameters, stage.Engine, call.TemplateArgs.ToList(), args);
+        return [.. args, new CppArg("float*", "y", $"b{step.Output.Buffer}")];
 
-        (IEnumerable<string>, IEnumerable<string>) SoftmaxCall(bool masked, float scale) => (
-            [I(n / output[-1]), I(output[-1]), masked ? "true" : "false"],
-            [In(inputs[0]), masked ? In(inputs[1]) : "nullptr", CppText.Float(scale)]);
-    }
-
-    static IEnumerable<string> BsrTemplateArgs(Shape x, Shape y, HlsStage stage, string act)
-    {
-        var bsr = stage.Bsr ?? throw new ArgumentException($"stage {stage.Step} runs {stage.Engine} without a BSR structure");
-        return new long[] { x[0], x[1], y[1], bsr.BlockRows, bsr.BlockCols, stage.Pe, stage.Simd, bsr.NonzeroBlocks, stage.FifoDepth }
-            .Select(v => v.ToString(CultureInfo.InvariantCulture)).Append(act).Append(bsr.Counter.ToString(CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>
-    /// The engine walks the output's axes in order and reads the input at strides; ranks below 4 get leading axes of
-    /// size 1. Output axis i is input axis perm[i], so its stride is that input axis's row-major stride.
-    /// </summary>
-    static long[] TransposeTemplateArgs(Shape input, IReadOnlyList<int> perm)
-    {
-        const int Rank = 4;
-        int pad = Rank - input.Rank;
-        if (pad < 0) throw new NotSupportedException($"the HLS transpose engine permutes at most {Rank} axes, got {input}");
-        var dims = Enumerable.Repeat(1, pad).Concat(input.Dims).ToArray();
-        var order = Enumerable.Range(0, pad).Concat(perm.Select(p => p + pad)).ToArray();
-        var strides = new long[Rank];
-        for (int a = Rank - 1, s = 1; a >= 0; s *= dims[a], a--) strides[a] = s;
-        return [.. order.Select(a => (long)dims[a]), .. order.Select(a => strides[a])];
+        CppArg[] Softmax(bool masked, float scale) =>
+            [In(inputs[0], "x"), masked ? In(inputs[1], "mask") : new CppArg("const float*", "mask", "nullptr"), Float("scale", scale)];
     }
 }

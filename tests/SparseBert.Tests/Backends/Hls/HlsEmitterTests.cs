@@ -56,18 +56,28 @@ public sealed class HlsEmitterTests
     [InlineData("3x5", null)]
     [InlineData("8x16", "16x4")]
     [InlineData("64x64", "32x1")]
-    public void Each_stage_takes_the_largest_pe_and_simd_that_divide_its_sides(string parallel, string? blockText)
+    [InlineData("2x2", "8x8")]
+    public void Each_stage_takes_the_largest_pe_and_simd_that_divide_its_sides_and_that_its_weight_fetch_can_feed(string parallel, string? blockText)
     {
         var block = blockText is null ? null : BlockShape.Parse(blockText, "test");
         var design = HlsCompiler.Compile(Model(Tiny, block), Inputs(Tiny), Options(block, parallel: parallel));
         var asked = Parallelism.Parse(parallel, "test");
+        static int Largest(int side, int atMost) => Enumerable.Range(1, Math.Max(1, atMost)).Last(d => side % d == 0);
         foreach (var (stage, step) in design.Schedule.Stages.Zip(design.Lowered.Steps).Where(p => p.First.Macs > 0))
         {
             var (rows, cols) = stage.Bsr is { } b ? (b.BlockRows, b.BlockCols)
                 : step.Op is MatMul ? (step.Output.Shape[2], HlsScheduler.ShapeOf(step.Inputs[0])[2])
                 : (step.Output.Shape[1], HlsScheduler.ShapeOf(step.Inputs[0])[1]);
-            Assert.Equal(Enumerable.Range(1, asked.Pe).Last(d => rows % d == 0), stage.Pe);
-            Assert.Equal(Enumerable.Range(1, asked.Simd).Last(d => cols % d == 0), stage.Simd);
+            int pe = Largest(rows, asked.Pe), simd = Largest(cols, asked.Simd);
+            if (step.Op is not MatMul)
+            {
+                // A linear uses at most (its rows × the fetch's elements per cycle) lanes: SIMD gives way first, then PE.
+                int lanes = HlsScheduler.ShapeOf(step.Inputs[0])[0] * HlsScheduler.FetchElementsPerCycle;
+                simd = Largest(cols, Math.Min(simd, lanes / pe));
+                if (pe * simd > lanes) pe = Largest(rows, lanes);
+                Assert.True(stage.Pe * stage.Simd <= Math.Max(1, lanes), $"{stage.Step}: {stage.Pe}x{stage.Simd} lanes for {lanes} the fetch can feed");
+            }
+            Assert.Equal((pe, simd), (stage.Pe, stage.Simd));
         }
     }
 
