@@ -81,6 +81,7 @@ static class FpgaReport
         Parallel = options.Parallel,
         Block = options.Block,
         CalibrationInputs = options.CalibrationInputs,
+        FixedPoint = options.FixedPoint,
     };
 
     static HlsSchedule Reschedule(HlsPlan plan, HlsOptions options) =>

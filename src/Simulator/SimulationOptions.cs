@@ -9,6 +9,9 @@ public sealed record SimulationOptions
     /// <summary>FPGA: fp32 or int8; GPU: fp32 or fp16.</summary>
     public string Precision { get; init; } = "fp32";
 
+    /// <summary>FPGA int8: GELU, softmax and layer norm on the fixed-point (I-BERT) engines too.</summary>
+    public bool FixedPoint { get; init; }
+
     /// <summary>FPGA: the MAC array asked for per matrix stage.</summary>
     public Parallelism Parallel { get; init; } = new(8, 16);
 

@@ -59,7 +59,8 @@ public static class HlsCompiler
         var golden = Interpreter.Run(plan.Optimized, feeds);
         bool int8 = options.Precision == HlsPrecision.Int8;
         var tolerance = int8 ? Int8Tolerance(Interpreter.Run(plan.Float32, feeds), golden) : new HlsTolerance(Fp32Tolerance, "fp32: summation order and libm rounding only", null, null);
-        return new HlsDesign(model, options, plan.Lowered, plan.Schedule with { Tolerance = tolerance }, inputs, golden, int8 ? GeluTable.Values() : null, plan.Notes);
+        return new HlsDesign(model, options, plan.Lowered, plan.Schedule with { Tolerance = tolerance }, inputs, golden,
+            plan.Schedule.GeluLut is null ? null : GeluTable.Values(), plan.Notes);
     }
 
     /// <summary>
@@ -70,7 +71,7 @@ public static class HlsCompiler
     {
         bool int8 = options.Precision == HlsPrecision.Int8;
         var optimize = new OptimizeOptions { Block = options.Block };
-        if (int8) optimize = optimize with { Int8Calibration = CalibrationInputs.Synthetic(graph, options.CalibrationInputs, seed: 1) };
+        if (int8) optimize = optimize with { Int8Calibration = CalibrationInputs.Synthetic(graph, options.CalibrationInputs, seed: 1), FixedPoint = options.FixedPoint };
         var passes = HlsPasses(Pipelines.Optimize(optimize), options);
 
         // The f32 graph is kept (the passes before quantization) so int8's error can be measured on the testbench's inputs.
@@ -82,7 +83,9 @@ public static class HlsCompiler
 
         var lowered = LoweredGraph.Lower(optimized);
         int sequenceLength = graph.Inputs.First().Node.Declared.Shape[0];
-        var schedule = HlsScheduler.Schedule(lowered, options, sequenceLength, tolerance: null, int8 ? GeluTable.Measure(GeluTable.Values()) : null);
+        // Fixed-point designs have no GELU epilogue to tabulate: quantization turned every erf GELU into int_gelu.
+        bool table = int8 && !options.FixedPoint;
+        var schedule = HlsScheduler.Schedule(lowered, options, sequenceLength, tolerance: null, table ? GeluTable.Measure(GeluTable.Values()) : null);
         return new HlsPlan(f32, optimized, lowered, schedule, context.Notes);
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using SparseBert.Frontend;
 using SparseBert.Frontend.Formats;
 using SparseBert.IR;
+using SparseBert.IR.Interpretation.Kernels;
 
 namespace SparseBert.Backends.Hls;
 
@@ -15,7 +16,7 @@ namespace SparseBert.Backends.Hls;
 public static class HlsEmitter
 {
     /// <summary>The engine headers, all emitted whatever the model uses, so every design has the same firmware/engines/.</summary>
-    static readonly string[] Engines = ["common.h", "gelu.h", "dense_matmul.h", "bsr_matmul.h", "layer_norm.h", "softmax.h", "elementwise.h", "layout.h"];
+    static readonly string[] Engines = ["common.h", "gelu.h", "dense_matmul.h", "bsr_matmul.h", "layer_norm.h", "softmax.h", "elementwise.h", "layout.h", "fixed_point.h"];
 
     /// <summary>Graph inputs and outputs keep their Hugging Face names as ports; anything else gets a sanitized symbol.</summary>
     static readonly HashSet<string> KnownPorts = [BertGraph.InputIds, BertGraph.TokenTypeIds, BertGraph.AttentionMask,
@@ -90,7 +91,7 @@ public static class HlsEmitter
             ["README.md"] = Readme(design, header, inputPorts.Values, engines),
         };
         foreach (var engine in Engines)
-            files["firmware/engines/" + engine] = HlsTemplates.Render(engine, new { Lut = design.GeluLut is { } table ? LutModel(table, schedule.GeluLut!) : null });
+            files["firmware/engines/" + engine] = HlsTemplates.Render(engine, new { Lut = design.GeluLut is { } table ? LutModel(table, schedule.GeluLut!) : null, FixedPoint = FixedPointModel });
         foreach (var input in lowered.Inputs)
             files[$"tb_data/{inputPorts[input.Name]}.txt"] = string.Join(" ", InputValues(design.Inputs, input.Name).Select(v => v.ToString(CultureInfo.InvariantCulture))) + "\n";
 
@@ -138,6 +139,14 @@ public static class HlsEmitter
             weight.Arrays,
         };
     }
+
+    /// <summary>The interpreter's bounds and bit layout of the integer ops, which fixed_point.h must share to compute the same integers.</summary>
+    static readonly object FixedPointModel = new
+    {
+        GeluBound = FixedPointKernels.GeluInputBound, SoftmaxBound = FixedPointKernels.SoftmaxInputBound, LayerNormBound = FixedPointKernels.LayerNormInputBound,
+        ProbabilityBits = FixedPointKernels.SoftmaxProbabilityBits, ProbabilityOne = 1L << FixedPointKernels.SoftmaxProbabilityBits,
+        FactorBits = FixedPointKernels.LayerNormFactorBits, NormShift = FixedPointKernels.LayerNormShift,
+    };
 
     static object LutModel(float[] table, HlsGeluLut lut) => new
     {

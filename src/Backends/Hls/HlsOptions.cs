@@ -43,6 +43,9 @@ public sealed record HlsOptions
     /// <summary>How weights get their format; Auto is the optimizing pipeline's cost model, the others force one (tests force BSR).</summary>
     public FormatPolicy Formats { get; init; } = FormatPolicy.Auto;
 
+    /// <summary>With Int8: GELU, softmax and layer norm also in integer arithmetic (the IR's I-BERT ops and their engines).</summary>
+    public bool FixedPoint { get; init; }
+
     /// <summary>Calibration sequences for INT8 (the CLI's default, as `run --int8`).</summary>
     public int CalibrationInputs { get; init; } = 8;
 }

@@ -77,6 +77,10 @@ public static class HlsResources
     static (long Dsp, long Lut, long Ff) FixedOperators(HlsInstance engine)
     {
         const int Add = 2, Multiply = 3, Transcendental = 10;
+        // The fixed-point engines: an integer product of operands below 2⁴² tiles into 2 × 3 DSP48E2 multipliers (27 × 18);
+        // an f64 multiply with full DSP usage about 10 slices. The f64 divide of their input quantization and the 64-bit
+        // divisions are built from LUTs.
+        const int WideMultiply = 6, DoubleMultiply = 10;
         long activations = engine.Activations.Sum(ActivationDsp);
         long dsp = engine.Engine switch
         {
@@ -86,6 +90,9 @@ public static class HlsResources
             "add" => Add,
             "scale" => Multiply,
             "batched_matmul" => 0,
+            "int_gelu" => 2 * WideMultiply + DoubleMultiply,
+            "int_softmax" => 2 * WideMultiply + Multiply,
+            "int_layer_norm" => 2 * WideMultiply + 2 * Multiply + Add,
             _ when IsMacArray(engine) => Add + activations + (IsInt8(engine) ? Multiply : 0),
             _ => 0,
         };

@@ -16,6 +16,9 @@ public sealed record HlsSchedule
     /// <summary>"fp32", or "int8" (W8A8 linears with int32 accumulation; everything else f32).</summary>
     public required string Precision { get; init; }
 
+    /// <summary>int8 with GELU, softmax and layer norm in integer arithmetic too (I-BERT), on the int_* engines.</summary>
+    public bool FixedPoint { get; init; }
+
     public required int SequenceLength { get; init; }
 
     /// <summary>The PE × SIMD asked for; each stage's own (possibly smaller) choice is in its record.</summary>

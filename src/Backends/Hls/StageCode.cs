@@ -1,5 +1,6 @@
 using System.Globalization;
 using SparseBert.IR;
+using SparseBert.IR.Interpretation.Kernels;
 
 namespace SparseBert.Backends.Hls;
 
@@ -76,6 +77,8 @@ public static class StageCode
         };
         static CppArg Int(string name, long value) => new("int", name, value.ToString(CultureInfo.InvariantCulture));
         static CppArg Float(string name, float value) => new("float", name, CppText.Float(value));
+        static CppArg Double(string name, double value) => new("double", name, CppText.Double(value));
+        static CppArg Long(string name, long value) => new("long long", name, value.ToString(CultureInfo.InvariantCulture) + "LL");
 
         var inputs = step.Inputs;
         var output = step.Output.Shape;
@@ -106,9 +109,26 @@ public static class StageCode
             ("copy", _) or ("transpose", _) => [In(inputs[0], "x")],
             ("gather", _) => [In(inputs[1], "ids"), In(inputs[0], "table")],
             ("slice_rows", Slice s) => [Int("start", s.Start), In(inputs[0], "x")],
+            ("int_gelu", IntGelu g) => IntGelu(g.InputScale),
+            ("int_softmax", IntSoftmax s) => IntSoftmax(s.Mask is not null, s.InputScale),
+            ("int_layer_norm", IntLayerNorm ln) => [In(inputs[0], "x"), In(inputs[1], "gamma"), In(inputs[2], "beta"), Double("s", ln.InputScale),
+                Float("step", FixedPointKernels.LayerNormStep(output[-1]))],
             _ => throw new NotSupportedException($"no C++ call for engine '{stage.Engine}' on op '{step.Op.OpName}' (step {step.Symbol})"),
         };
         return [.. args, new CppArg("float*", "y", $"b{step.Output.Buffer}")];
+
+        CppArg[] IntGelu(float scale)
+        {
+            var c = FixedPointKernels.GeluConstants.For(scale);
+            return [In(inputs[0], "x"), Double("s", scale), Long("qb", c.QB), Long("qc", c.QC), Long("clip", c.Clip), Long("one", c.One), Double("s_out", c.OutputScale)];
+        }
+
+        CppArg[] IntSoftmax(bool masked, float scale)
+        {
+            var c = FixedPointKernels.SoftmaxConstants.For(scale);
+            return [In(inputs[0], "x"), masked ? In(inputs[1], "mask") : new CppArg("const float*", "mask", "nullptr"), Double("s", scale),
+                Long("ln2", c.Ln2), Long("qb", c.QB), Long("qc", c.QC)];
+        }
 
         CppArg[] Softmax(bool masked, float scale) =>
             [In(inputs[0], "x"), masked ? In(inputs[1], "mask") : new CppArg("const float*", "mask", "nullptr"), Float("scale", scale)];

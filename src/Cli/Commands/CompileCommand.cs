@@ -13,7 +13,7 @@ public sealed class CompileCommand : ICommand
     static readonly string[] Targets = ["hls", "cuda"];
 
     public string Name => "compile";
-    public string Usage => "sparsebert compile MODEL --target hls|cuda [--device zcu102] [--precision fp32|int8|fp16] [--parallel 8x16] [--arch sm_80,sm_87,sm_90] [--block 16x16] " +
+    public string Usage => "sparsebert compile MODEL --target hls|cuda [--device zcu102] [--precision fp32|int8|fp16 [--fixed-point]] [--parallel 8x16] [--arch sm_80,sm_87,sm_90] [--block 16x16] " +
                            "[--seq N | --ids 101,7592,102 [--token-type-ids ...] [--attention-mask ...]] [--config FILE] --out DIR";
     public string Summary => "compile the optimized model for hardware: --target hls writes a Vitis HLS project with a C-simulation testbench";
 
@@ -22,6 +22,7 @@ public sealed class CompileCommand : ICommand
         new("target", "hls|cuda", "what to compile for (required): hls (Vitis HLS project) or cuda (nvcc project with a host runner)"),
         new("device", "NAME|FILE", $"target board: {string.Join(", ", HlsDevice.Builtin)}, or a device .json file (default zcu102)"),
         new("precision", "fp32|int8|fp16", "fp32 (default); hls: int8 linears calibrated on synthetic inputs; cuda: fp16 weights and tensor cores"),
+        new("fixed-point", null, "hls, with --precision int8: layer norm, softmax and GELU in integer arithmetic too (I-BERT approximations)"),
         new("arch", "sm_80,sm_87,sm_90", "cuda: GPU architectures to build for (default sm_80,sm_87,sm_90)"),
         new("parallel", "PExSIMD", "MAC array per matrix stage: output channels × input features per cycle (default 8x16)"),
         new("block", "RxC", "BSR block shape (default 16x16)"),
@@ -39,6 +40,7 @@ public sealed class CompileCommand : ICommand
         if (target == "cuda") return CompileCuda(args, outDir, output);
         if (args.Has("arch")) throw new UsageException("--arch is for --target cuda");
         var precision = args.Get("precision") ?? "fp32";
+        if (args.Has("fixed-point") && precision != "int8") throw new UsageException("--fixed-point needs --precision int8");
         var options = new HlsOptions
         {
             Device = HlsDevice.Load(args.Get("device") ?? "zcu102"),
@@ -50,6 +52,7 @@ public sealed class CompileCommand : ICommand
             },
             Parallel = Parallelism.Parse(args.Get("parallel") ?? "8x16", "--parallel"),
             Block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block"),
+            FixedPoint = args.Has("fixed-point"),
         };
         var model = ModelArguments.LoadModel(args, output);
         var inputs = ModelArguments.ReadInputs(args, model.Config, output);
@@ -65,7 +68,7 @@ public sealed class CompileCommand : ICommand
         }
         var schedule = design.Schedule;
         output.WriteLine($"compiled {schedule.Stages.Count} stages for {options.Device.Name} ({options.Device.Part}, {options.Device.ClockMhz} MHz), " +
-                         $"{schedule.Precision}, {inputs.Length} tokens, weights {design.Lowered.WeightBytes / 1e6:F2} MB ({clock.Elapsed.TotalSeconds:F2} s)");
+                         $"{schedule.Precision}{(schedule.FixedPoint ? " fixed-point" : "")}, {inputs.Length} tokens, weights {design.Lowered.WeightBytes / 1e6:F2} MB ({clock.Elapsed.TotalSeconds:F2} s)");
         output.WriteLine($"wrote {outDir}: make csim (g++) checks it against golden/, within {schedule.Tolerance!.Relative:G3} of each output's range; " +
                          "vitis_hls -f build_prj.tcl synthesizes it");
         return 0;

@@ -15,13 +15,14 @@ namespace SparseBert.Cli.Commands;
 public sealed class SimulateCommand : ICommand
 {
     public string Name => "simulate";
-    public string Usage => "sparsebert simulate MODEL [--device NAME|FILE] [--precision fp32|fp16|int8] [--parallel PExSIMD] [--block 16x16] [--seq 128] [--config FILE] [--json FILE]";
+    public string Usage => "sparsebert simulate MODEL [--device NAME|FILE] [--precision fp32|fp16|int8 [--fixed-point]] [--parallel PExSIMD] [--block 16x16] [--seq 128] [--config FILE] [--json FILE]";
     public string Summary => "estimate latency, memory and resources of the compiled model on an FPGA or GPU, and its speedup over dense";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("device", "NAME|FILE", "a device from `sparsebert devices`, or a device .json file (default zcu102)"),
         new("precision", "fp32|fp16|int8", "fp32 (default); FPGAs: int8; GPUs: fp16"),
+        new("fixed-point", null, "FPGAs, with --precision int8: layer norm, softmax and GELU on the integer (I-BERT) engines too"),
         new("parallel", "PExSIMD", "FPGA MAC array per matrix stage (default 8x16)"),
         new("block", "RxC", "BSR block shape of the optimizing pipeline (default 16x16)"),
         new("seq", "N", "sequence length (default 128)"),
@@ -38,7 +39,10 @@ public sealed class SimulateCommand : ICommand
             Precision = args.Get("precision") ?? "fp32",
             Parallel = Parallelism.Parse(args.Get("parallel") ?? "8x16", "--parallel"),
             Block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block"),
+            FixedPoint = args.Has("fixed-point"),
         };
+        if (args.Has("fixed-point") && (device.Kind != "fpga" || options.Precision != "int8"))
+            throw new UsageException("--fixed-point is for FPGA devices with --precision int8");
         if (device.Kind != "fpga" && args.Has("parallel")) throw new UsageException("--parallel is for FPGA devices");
         var model = ModelArguments.LoadModel(args, output);
         int length = args.GetInt("seq", 128, 1, model.Config.MaxPositionEmbeddings);

@@ -21,6 +21,12 @@ public static class PipelineDepths
     /// <summary>An int8 × int8 product and an int32 add on a DSP slice with its pipeline registers.</summary>
     public const int Int8Multiply = 3, Int32Add = 1;
 
+    /// <summary>The fixed-point engines' operators: a wide integer product (operands below 2⁴²) and add, f64 multiply and divide.</summary>
+    public const int Int64Multiply = 6, Int64Add = 1, Fp64Multiply = 6, Fp64Divide = 30;
+
+    /// <summary>The fixed-point engines' input quantization: read, x / s in f64, round and clamp.</summary>
+    public const int FixedQuantize = MemoryRead + Fp64Divide + 2;
+
     /// <summary>The MAC loop: operands read, the SIMD products, an adder tree over them, the accumulation, the write.</summary>
     public static int Mac(int simd, bool int8)
     {
@@ -51,6 +57,12 @@ public static class PipelineDepths
     /// <summary>The row engines' passes: layer norm's sum, variance and normalize; softmax's max, exp-sum and normalize.</summary>
     public static int RowPass(string engine, string pass) => (engine, pass) switch
     {
+        ("int_softmax", "max") => FixedQuantize + 1 + MemoryWrite,
+        ("int_softmax", "exp_sum") => MemoryRead + Int64Multiply + Int64Add + Int64Add + MemoryWrite, // p = d + k·ln2, (p + q_b)², shift, sum
+        ("int_softmax", "normalize") => MemoryRead + Fp32Divide + Fp32Multiply + MemoryWrite, // the 64-bit quotient, as long as an f32 divide
+        ("int_layer_norm", "sum") => FixedQuantize + Int64Add + MemoryWrite,
+        ("int_layer_norm", "variance") => MemoryRead + Int64Add + Int64Multiply + Int64Add,
+        ("int_layer_norm", "normalize") => MemoryRead + Int64Add + Int64Multiply + 2 * Fp32Multiply + Fp32Add + MemoryWrite,
         (_, "sum") => MemoryRead + Fp32Add,
         (_, "variance") => MemoryRead + Fp32Add + Fp32Multiply + Fp32Add,
         ("softmax", "normalize") => MemoryRead + Fp32Multiply + MemoryWrite,
@@ -66,6 +78,7 @@ public static class PipelineDepths
         "activation" => MemoryRead + Activation(activation) + MemoryWrite,
         "add" => MemoryRead + Fp32Add + MemoryWrite,
         "scale" => MemoryRead + Fp32Multiply + MemoryWrite,
+        "int_gelu" => FixedQuantize + Int64Add + Int64Multiply + Int64Multiply + Fp64Multiply + MemoryWrite,
         _ => Copy,
     };
 }

@@ -72,7 +72,7 @@ public static class StagePrograms
                 main.Repeat(groups, [Loop("init", m, PipelineDepths.Copy), .. Repeated(perTile, kTiles), Loop("write", m, PipelineDepths.Copy)]);
                 break;
             }
-            case "layer_norm" or "add_layer_norm" or "softmax":
+            case "layer_norm" or "add_layer_norm" or "softmax" or "int_layer_norm" or "int_softmax":
             {
                 var passes = stage.Loops.Where(l => l.Pipelined && l.Name != "load_params").ToList();
                 long rows = Trips("rows"), width = stage.Tile.Cols;
@@ -92,7 +92,7 @@ public static class StagePrograms
             case "mask_to_bias":
                 main.Then(Read("elements", Trips("elements"))); // the mask comes from the input port
                 break;
-            case "activation" or "add" or "scale" or "transpose" or "copy":
+            case "activation" or "add" or "scale" or "transpose" or "copy" or "int_gelu":
                 main.Then(Loop("elements", Trips("elements"), PipelineDepths.Elementwise(stage.Engine, stage.Activation)));
                 break;
             default:

@@ -13,23 +13,24 @@ namespace SparseBert.Tests.Simulator;
 /// <summary>The FPGA simulator on designs the HLS backend plans for the tiny and mini models.</summary>
 public sealed class FpgaSimulatorTests(ITestOutputHelper output)
 {
-    static HlsPlan Plan(BertConfig config, BlockShape? block, HlsPrecision precision = HlsPrecision.Fp32, string parallel = "8x16") =>
-        HlsCompiler.Plan(BertGraph.Build(Model(config, block), Sequence), Options(block, precision, parallel) with { CalibrationInputs = 1 });
+    static HlsPlan Plan(BertConfig config, BlockShape? block, HlsPrecision precision = HlsPrecision.Fp32, string parallel = "8x16", bool fixedPoint = false) =>
+        HlsCompiler.Plan(BertGraph.Build(Model(config, block), Sequence), Options(block, precision, parallel) with { CalibrationInputs = 1, FixedPoint = fixedPoint });
 
-    public static TheoryData<string, string?, HlsPrecision, string> Designs => new()
+    public static TheoryData<string, string?, HlsPrecision, string, bool> Designs => new()
     {
-        { "tiny", null, HlsPrecision.Fp32, "8x16" },
-        { "tiny", "16x16", HlsPrecision.Fp32, "8x16" },
-        { "tiny", "8x8", HlsPrecision.Int8, "4x4" },
-        { "mini", "32x32", HlsPrecision.Fp32, "8x8" },
-        { "tiny", "16x4", HlsPrecision.Int8, "8x16" },
+        { "tiny", null, HlsPrecision.Fp32, "8x16", false },
+        { "tiny", "16x16", HlsPrecision.Fp32, "8x16", false },
+        { "tiny", "8x8", HlsPrecision.Int8, "4x4", false },
+        { "mini", "32x32", HlsPrecision.Fp32, "8x8", false },
+        { "tiny", "16x4", HlsPrecision.Int8, "8x16", false },
+        { "tiny", "16x16", HlsPrecision.Int8, "8x16", true },
     };
 
     [Theory]
     [MemberData(nameof(Designs))]
-    public void Fast_forward_gives_the_stepped_result_stage_by_stage(string preset, string? block, HlsPrecision precision, string parallel)
+    public void Fast_forward_gives_the_stepped_result_stage_by_stage(string preset, string? block, HlsPrecision precision, string parallel, bool fixedPoint)
     {
-        var plan = Plan(preset == "mini" ? Mini : Tiny, block is null ? null : BlockShape.Parse(block, "test"), precision, parallel);
+        var plan = Plan(preset == "mini" ? Mini : Tiny, block is null ? null : BlockShape.Parse(block, "test"), precision, parallel, fixedPoint);
         var device = HlsDevice.Load("zcu102");
         var fast = FpgaSimulator.Simulate(plan.Schedule, device);
         var stepped = FpgaSimulator.Simulate(plan.Schedule, device, DataflowSimulator.Mode.Stepped);
@@ -41,9 +42,10 @@ public sealed class FpgaSimulatorTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Designs))]
-    public void Every_loop_runs_as_many_iterations_as_the_schedule_says(string preset, string? block, HlsPrecision precision, string parallel)
+    public void Every_loop_runs_as_many_iterations_as_the_schedule_says(string preset, string? block, HlsPrecision precision, string parallel, bool fixedPoint)
     {
-        var plan = Plan(preset == "mini" ? Mini : Tiny, block is null ? null : BlockShape.Parse(block, "test"), precision, parallel);
+        var plan = Plan(preset == "mini" ? Mini : Tiny, block is null ? null : BlockShape.Parse(block, "test"), precision, parallel, fixedPoint);
+        Assert.Equal(fixedPoint, plan.Schedule.Stages.Any(s => s.Engine.StartsWith("int_", StringComparison.Ordinal)));
         var simulation = FpgaSimulator.Simulate(plan.Schedule, HlsDevice.Load("kv260"));
         int checkedLoops = 0;
         foreach (var stage in simulation.Stages)

@@ -39,15 +39,42 @@ public static class FixedPointKernels
         }
     }
 
+    /// <summary>i-GELU's integer constants at one input scale: the erf polynomial's q_b and q_c, the clip, q_1 and the output scale.</summary>
+    public readonly record struct GeluConstants(long QB, long QC, long Clip, long One, double OutputScale)
+    {
+        public static GeluConstants For(float inputScale)
+        {
+            double s = inputScale, sErf = s / Math.Sqrt(2);
+            var erf = IntPoly.For(ErfA, ErfB, 1, sErf);
+            double sL = ErfA * sErf * sErf;
+            return new(erf.QB, erf.QC, (long)Math.Floor(-ErfB / sErf), (long)Math.Floor(1 / sL), s * sL / 2);
+        }
+    }
+
+    /// <summary>i-exp's integer constants at one input scale: ⌊ln 2 / S⌋ and the polynomial's q_b and q_c.</summary>
+    public readonly record struct SoftmaxConstants(long Ln2, long QB, long QC)
+    {
+        public static SoftmaxConstants For(float inputScale)
+        {
+            var exp = IntPoly.For(ExpA, ExpB, ExpC, inputScale);
+            return new((long)Math.Floor(Math.Log(2) / inputScale), exp.QB, exp.QC);
+        }
+    }
+
+    /// <summary>The f32 step that dequantizes integer layer norm's 2³⁰-scaled output for rows of <paramref name="width"/>: √n / 2³⁰.</summary>
+    public static float LayerNormStep(int width) => (float)(Math.Sqrt(width) / (1L << (FactorBits - NormShift)));
+
+    /// <summary>The bit layout of integer layer norm and softmax, for engines that must compute the same integers.</summary>
+    public const int LayerNormFactorBits = FactorBits, LayerNormShift = NormShift, SoftmaxProbabilityBits = ProbabilityBits;
+
+    /// <summary>The clamp bounds of the three ops' input quantization.</summary>
+    public const long GeluInputBound = GeluBound, SoftmaxInputBound = SoftmaxBound, LayerNormInputBound = LayerNormBound;
+
     public static void Gelu(float[] x, float inputScale, float[] y)
     {
-        double s = inputScale, sErf = s / Math.Sqrt(2);
-        var erf = IntPoly.For(ErfA, ErfB, 1, sErf);
-        long clip = (long)Math.Floor(-ErfB / sErf);
-        double sL = ErfA * sErf * sErf;
-        long one = (long)Math.Floor(1 / sL);
-        double sOut = s * sL / 2;
-        Split(x.Length, 1, (start, end) => Gelu(x.AsSpan(start, end - start), s, erf, clip, one, sOut, y.AsSpan(start, end - start)));
+        var c = GeluConstants.For(inputScale);
+        var erf = new IntPoly(c.QB, c.QC);
+        Split(x.Length, 1, (start, end) => Gelu(x.AsSpan(start, end - start), inputScale, erf, c.Clip, c.One, c.OutputScale, y.AsSpan(start, end - start)));
     }
 
     /// <summary>The element loop, apart from the closure so its constants live in registers.</summary>
@@ -65,8 +92,9 @@ public static class FixedPointKernels
     public static void Softmax(float[] x, float[] mask, float inputScale, int width, float[] y)
     {
         double s = inputScale;
-        long ln2 = (long)Math.Floor(Math.Log(2) / s);
-        var exp = IntPoly.For(ExpA, ExpB, ExpC, s);
+        var c = SoftmaxConstants.For(inputScale);
+        long ln2 = c.Ln2;
+        var exp = new IntPoly(c.QB, c.QC);
         Split(x.Length / Math.Max(1, width), width, (row0, row1) =>
         {
             var e = new long[width];
@@ -91,7 +119,7 @@ public static class FixedPointKernels
     {
         int n = gamma.Length;
         double s = inputScale;
-        float step = (float)(Math.Sqrt(n) / (1L << (FactorBits - NormShift)));
+        float step = LayerNormStep(n);
         Split(x.Length / Math.Max(1, n), n, (row0, row1) =>
         {
             var q = new long[n];

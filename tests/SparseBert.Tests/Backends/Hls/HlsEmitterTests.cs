@@ -160,6 +160,7 @@ public sealed class HlsEmitterTests
         CliHarness.AssertBadInput(Args(), "--target is required");
         CliHarness.AssertBadInput(Args("--target", "hls", "--device", "zcu999"), "--device", "not a known device", "zcu102");
         CliHarness.AssertBadInput(Args("--target", "hls", "--precision", "fp16"), "--precision must be fp32 or int8");
+        CliHarness.AssertBadInput(Args("--target", "hls", "--fixed-point"), "--fixed-point needs --precision int8");
         CliHarness.AssertBadInput(Args("--target", "hls", "--parallel", "8x0"), "--parallel", "is not PExSIMD");
         Assert.False(Directory.Exists(folder["out"]));
     }

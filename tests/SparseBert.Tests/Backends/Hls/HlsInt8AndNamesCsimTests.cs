@@ -42,6 +42,31 @@ public sealed class HlsInt8AndNamesCsimTests(ITestOutputHelper output)
         if (block is not null) AssertCounters(folder.Path, design);
     }
 
+    /// <summary>
+    /// The fixed-point engines compute the interpreter's integers, so the design matches its golden far inside the int8
+    /// tolerance: only the f32 attention products (summation order) and the pooler's tanh (libm) may differ.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "8x16")]
+    [InlineData("16x16", "4x8")]
+    public void Fixed_point_designs_compute_the_interpreters_integers(string? blockText, string parallel)
+    {
+        var block = blockText is null ? null : BlockShape.Parse(blockText, "test");
+        var design = HlsCompiler.Compile(Model(Tiny, block), Inputs(Tiny), Options(block, HlsPrecision.Int8, parallel) with { FixedPoint = true });
+        var schedule = design.Schedule;
+        Assert.True(schedule.FixedPoint);
+        foreach (var engine in new[] { "int_gelu", "int_softmax", "int_layer_norm" }) Assert.Contains(schedule.Stages, s => s.Engine == engine);
+        Assert.DoesNotContain(schedule.Stages, s => s.Engine is "softmax" or "layer_norm" or "add_layer_norm" || s.Activation.StartsWith("gelu", StringComparison.Ordinal));
+        Assert.Null(schedule.GeluLut);
+
+        using var folder = new TestFolder();
+        HlsEmitter.Write(design, folder.Path);
+        if (SkipWithoutToolchain(output)) return;
+        var result = AssertCsimPasses(folder.Path, schedule, design.Lowered.Outputs.Count, counters: block is not null, output);
+        Assert.All(result.Lines, line => Assert.True(line.MaxRel <= HlsCompiler.Fp32Tolerance, $"{line.Output}: {line.MaxRel:E3}"));
+        output.WriteLine($"int8 tolerance {schedule.Tolerance!.Relative:E3}; measured {string.Join(", ", result.Lines.Select(l => $"{l.Output} {l.MaxRel:E3}"))}");
+    }
+
     [Fact]
     public void Hostile_checkpoint_names_appear_only_sanitized_and_the_code_still_compiles()
     {
@@ -55,7 +80,7 @@ public sealed class HlsInt8AndNamesCsimTests(ITestOutputHelper output)
         HlsEmitter.Write(design, folder.Path);
         var code = Directory.EnumerateFiles(folder.Path, "*", SearchOption.AllDirectories)
             .Where(f => Path.GetExtension(f) is ".h" or ".cpp" or ".tcl" || Path.GetFileName(f) == "Makefile").ToList();
-        Assert.Equal(15, code.Count); // 2 firmware, 8 engines, the weight layout, 2 testbench, the Tcl script, the Makefile
+        Assert.Equal(16, code.Count); // 2 firmware, 9 engines, the weight layout, 2 testbench, the Tcl script, the Makefile
         foreach (var file in code)
         {
             var text = File.ReadAllText(file);
