@@ -169,7 +169,11 @@ public static class HlsEmitter
         {
             schedule.Precision == "int8"
                 ? "int8: every dense or BSR linear runs W8A8 (weights per output channel, activations per tensor as calibrated, " +
-                  "int32 sums, dequantized in f32), exactly as the interpreter's quantized_linear; layer norm, softmax and attention stay f32."
+                  "int32 sums, dequantized in f32), exactly as the interpreter's quantized_linear; " +
+                  (schedule.FixedPoint
+                      ? "GELU, softmax and layer norm run the interpreter's integer int_gelu, int_softmax and int_layer_norm (I-BERT; " +
+                        "engines/fixed_point.h, with integer constants derived per op by the compiler); attention products, residual adds and the pooler stay f32."
+                      : "layer norm, softmax and attention stay f32.")
                 : "fp32: every engine computes the interpreter's f32 definition; only summation order differs.",
             $"Testbench tolerance: {tolerance.Relative.ToString("G3", CultureInfo.InvariantCulture)} of max |golden| per output ({tolerance.Basis}).",
         };
