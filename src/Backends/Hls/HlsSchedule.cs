@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SparseBert.Backends.Hls;
 
 /// <summary>
@@ -85,11 +87,17 @@ public sealed record HlsParameter(string Name, long Value);
 /// epilogues its stages select at run time (a bit per activation). LocalBytes is its own on-chip storage (accumulators,
 /// fetched weights, tile FIFO, row copies, bias), sized by those bounds.
 /// </summary>
-public sealed record HlsInstance(int Id, string Engine, int Pe, int Simd, IReadOnlyList<HlsParameter> Parameters, IReadOnlyList<string> Activations,
+public sealed record HlsInstance(int Id, string Engine, IReadOnlyList<HlsParameter> Parameters, IReadOnlyList<string> Activations,
     long LocalBytes, int StageCount)
 {
-    public long Parameter(string name) => Parameters.FirstOrDefault(p => p.Name == name)?.Value
+    public long Parameter(string name) => Find(name)
         ?? throw new ArgumentException($"engine instance {Id} ({Engine}) has no parameter '{name}'");
+
+    /// <summary>The MAC array's sides, from its parameters (1 × 1 for an engine without one).</summary>
+    [JsonIgnore] public int Pe => (int)(Find("pe") ?? 1);
+    [JsonIgnore] public int Simd => (int)(Find("simd") ?? 1);
+
+    long? Find(string name) => Parameters.FirstOrDefault(p => p.Name == name)?.Value;
 }
 
 /// <summary>

@@ -117,25 +117,26 @@ public static class HlsScheduler
                 [Same("n", n), .. extra], _ => 0);
             Planned Activation(string activation) => Make("activation", activation, 1, 1, new HlsTile(1, 1), [Loop("elements", n, pipelined: true)],
                 [Same("n", n), Acts(activation)], _ => 0, selectsActivation: true);
-            // The row engines keep one row on chip between passes (f32, or int64 in the fixed-point engines), and gamma and beta when they have them.
-            Planned Rows(string engine, bool parameters, DemandedParameter[] extra, params string[] passes) => Make(engine, "none", 1, 1, new HlsTile(1, width),
+            // The row engines keep one row on chip between passes (rowBytes an element: f32, or int64 in the fixed-point
+            // engines), and gamma and beta when they have them.
+            Planned Rows(string engine, bool parameters, DemandedParameter[] extra, int rowBytes, params string[] passes) => Make(engine, "none", 1, 1, new HlsTile(1, width),
                 [.. parameters ? [Loop("load_params", width, pipelined: true)] : Array.Empty<HlsLoop>(), Loop("rows", rows),
                  .. passes.Select(p => Loop(p, rows * width, pipelined: true))],
                 [Same("rows", rows), Same("width", width), .. extra],
-                p => ((parameters ? 2 : 0) * sizeof(float) + (engine.StartsWith("int_", StringComparison.Ordinal) ? sizeof(long) : sizeof(float))) * p("width"));
+                p => ((parameters ? 2 : 0) * sizeof(float) + rowBytes) * p("width"));
 
             return step.Op switch
             {
                 Linear l => PlanLinear(step, l.Epilogue, int8: false, Make),
                 QuantizedLinear q => PlanLinear(step, q.Epilogue, int8: true, Make),
                 MatMul m => PlanMatMul(step, m, Make),
-                LayerNorm => Rows("layer_norm", true, [], "sum", "variance", "normalize"),
-                AddLayerNorm => Rows("add_layer_norm", true, [], "sum", "variance", "normalize"),
-                Softmax s => Rows("softmax", false, [Same("masked", s.Mask is null ? 0 : 1)], "max", "exp_sum", "normalize"),
-                ScaleMaskSoftmax s => Rows("softmax", false, [Same("masked", s.Mask is null ? 0 : 1)], "max", "exp_sum", "normalize"),
+                LayerNorm => Rows("layer_norm", true, [], sizeof(float), "sum", "variance", "normalize"),
+                AddLayerNorm => Rows("add_layer_norm", true, [], sizeof(float), "sum", "variance", "normalize"),
+                Softmax s => Rows("softmax", false, [Same("masked", s.Mask is null ? 0 : 1)], sizeof(float), "max", "exp_sum", "normalize"),
+                ScaleMaskSoftmax s => Rows("softmax", false, [Same("masked", s.Mask is null ? 0 : 1)], sizeof(float), "max", "exp_sum", "normalize"),
                 IntGelu => Make("int_gelu", "none", 1, 1, new HlsTile(1, 1), [Loop("elements", n, pipelined: true)], [Same("n", n)], _ => 0),
-                IntSoftmax s => Rows("int_softmax", false, [Same("masked", s.Mask is null ? 0 : 1)], "max", "exp_sum", "normalize"),
-                IntLayerNorm => Rows("int_layer_norm", true, [], "sum", "variance", "normalize"),
+                IntSoftmax s => Rows("int_softmax", false, [Same("masked", s.Mask is null ? 0 : 1)], sizeof(long), "max", "exp_sum", "normalize"),
+                IntLayerNorm => Rows("int_layer_norm", true, [], sizeof(long), "sum", "variance", "normalize"),
                 Gelu g => Activation(g.TanhApproximation ? "gelu_tanh" : Int8 ? "gelu_lut" : "gelu_erf"),
                 Relu => Activation("relu"),
                 Tanh => Activation("tanh"),

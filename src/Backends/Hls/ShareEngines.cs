@@ -75,10 +75,8 @@ public static class ShareEngines
             ParameterMerge.Max => stages.Max(s => s.Parameters[i].Value),
             _ => stages.Aggregate(0L, (bits, s) => bits | s.Parameters[i].Value),
         })).ToList();
-        long Value(string name) => parameters.FirstOrDefault(p => p.Name == name)?.Value
-            ?? throw new ArgumentException($"engine {first.Engine} has no parameter '{name}'");
         var activations = ActivationCodes.Where(a => stages.Any(s => s.Activation == a)).ToList();
-        int pe = (int)(parameters.FirstOrDefault(p => p.Name == "pe")?.Value ?? 1), simd = (int)(parameters.FirstOrDefault(p => p.Name == "simd")?.Value ?? 1);
-        return new HlsInstance(id, first.Engine, pe, simd, parameters, activations, first.LocalBytes(Value), stages.Count);
+        var instance = new HlsInstance(id, first.Engine, parameters, activations, LocalBytes: 0, stages.Count);
+        return instance with { LocalBytes = first.LocalBytes(instance.Parameter) };
     }
 }
