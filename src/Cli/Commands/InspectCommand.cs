@@ -1,4 +1,5 @@
 using SparseBert.Frontend;
+using SparseBert.Frontend.Text;
 using SparseBert.IR;
 using SparseBert.IR.Analysis;
 using SparseBert.Passes;
@@ -34,6 +35,7 @@ public sealed class InspectCommand : ICommand
                          $"intermediate_size={c.IntermediateSize} vocab={c.VocabSize} positions={c.MaxPositionEmbeddings} " +
                          $"type_vocab={c.TypeVocabSize} eps={c.LayerNormEps:G} act={BertConfig.ActName(c.HiddenAct)}");
         output.WriteLine($"heads: pooler={(model.HasPooler ? "yes" : "no")} classifier={(model.NumLabels > 0 ? $"{model.NumLabels} labels" : "no")}");
+        output.WriteLine(TokenizerLine(args.Positional(0, "MODEL"), c));
         output.WriteLine($"parameters: {model.ParameterCount:N0} ({model.ParameterCount * 4 / 1e6:F1} MB as f32; checkpoint file {new FileInfo(model.Source).Length / 1e6:F1} MB)");
 
         var context = new PassContext();
@@ -70,6 +72,20 @@ public sealed class InspectCommand : ICommand
             zeros += w.ElementSparsity * shape.ElementCount;
         }
         output.WriteLine($"\nlinear weights: {total:N0}, {zeros / Math.Max(1, total):P1} zero");
+    }
+
+    /// <summary>The vocabulary is not needed to inspect weights, so a broken one is reported here rather than failing inspect.</summary>
+    static string TokenizerLine(string modelPath, BertConfig config)
+    {
+        if (BertTextTokenizer.FindVocabulary(modelPath) is not { } vocab) return "tokenizer: none (no vocab.txt beside the model; --text needs --vocab FILE)";
+        try
+        {
+            return "tokenizer: " + BertTextTokenizer.Load(vocab, config).Description;
+        }
+        catch (BadInputException e)
+        {
+            return $"tokenizer: unusable: {e.Message}";
+        }
     }
 
     static string Mark(WeightSparsity w, int n, int m) => w.NmPatterns.Any(p => p.N == n && p.M == m && p.Conforms) ? "yes" : "-";

@@ -1,4 +1,5 @@
 using SparseBert.Frontend;
+using SparseBert.Frontend.Text;
 using SparseBert.IR;
 using SparseBert.Passes;
 
@@ -15,9 +16,27 @@ public static class ModelArguments
         new("token-type-ids", "0,0,0", "segment ids (default: all 0)"),
         new("attention-mask", "1,1,0", "1 = attend, 0 = padding (default: all 1)"),
         new("seq", "N", "length of the synthetic sequence when --ids is not given (default 8)"),
+        new("text", "\"...\"", "tokenize this text with the model's vocab.txt instead of giving --ids"),
+        new("text-pair", "\"...\"", "with --text: a second segment ([CLS] text [SEP] pair [SEP], token types 0 then 1)"),
+        new("vocab", "FILE", "the WordPiece vocabulary for --text (default: vocab.txt in the model folder or beside the model file)"),
+        new("max-tokens", "N", "cut longer texts to N tokens, special tokens included (default: the model's positions)"),
     ];
 
     public static readonly OptionSpec DumpIr = new("dump-ir", "DIR", "write the IR before and after each pass into DIR (00-input.ir, 01-PASS.ir, …)");
+
+    /// <summary>The tokenizer for --text and --text-file: --vocab, else the vocab.txt that belongs to MODEL.</summary>
+    public static BertTextTokenizer LoadTokenizer(CommandLine args, BertConfig config, TextWriter output)
+    {
+        var model = args.Positional(0, "MODEL");
+        var vocab = args.Get("vocab") ?? BertTextTokenizer.FindVocabulary(model)
+            ?? throw new BadInputException(model, null, "has no vocab.txt beside it to tokenize text with; pass --vocab FILE");
+        var tokenizer = BertTextTokenizer.Load(vocab, config);
+        output.WriteLine($"tokenizer: {tokenizer.Description}");
+        return tokenizer;
+    }
+
+    public static int MaxTokens(CommandLine args, BertConfig config) =>
+        args.GetInt("max-tokens", config.MaxPositionEmbeddings, 3, config.MaxPositionEmbeddings);
 
     /// <summary>Runs a pipeline with the verifier on, writing IR dumps when --dump-ir is given, and prints the passes' notes.</summary>
     public static Graph RunPipeline(CommandLine args, Pipeline pipeline, Graph graph, PassContext context, TextWriter output)
@@ -43,6 +62,18 @@ public static class ModelArguments
 
     public static BertInputs ReadInputs(CommandLine args, BertConfig config, TextWriter output)
     {
+        if (args.Get("text") is { } text)
+        {
+            foreach (var other in new[] { "ids", "token-type-ids", "attention-mask", "seq" })
+                if (args.Has(other)) throw new UsageException($"--text and --{other} exclude each other");
+            var tokenizer = LoadTokenizer(args, config, output);
+            var encoded = tokenizer.Encode(config, text, args.Get("text-pair"), MaxTokens(args, config), out bool truncated);
+            output.WriteLine($"--text: {encoded.Length} tokens{(truncated ? " (cut to --max-tokens)" : "")}");
+            return encoded;
+        }
+        if (args.Has("text-pair")) throw new UsageException("--text-pair needs --text");
+        if (!args.Has("text-file") && (args.Has("vocab") || args.Has("max-tokens")))
+            throw new UsageException("--vocab and --max-tokens need text to tokenize (--text, or --text-file for run)");
         var ids = args.Get("ids");
         if (ids is null)
         {

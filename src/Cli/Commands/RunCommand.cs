@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SparseBert.Frontend;
 using SparseBert.Frontend.Formats;
+using SparseBert.Frontend.Text;
 using SparseBert.IR;
 using SparseBert.IR.Analysis;
 using SparseBert.IR.Interpretation;
@@ -12,13 +13,16 @@ namespace SparseBert.Cli.Commands;
 public sealed class RunCommand : ICommand
 {
     public string Name => "run";
-    public string Usage => "sparsebert run MODEL [--ids 101,7592,102] [--token-type-ids ...] [--attention-mask ...] [--config FILE] " +
+    public string Usage => "sparsebert run MODEL [--ids 101,7592,102 [--token-type-ids ...] [--attention-mask ...] | --text \"...\" [--text-pair \"...\"] | --text-file FILE] " +
+                           "[--pool mean|cls] [--config FILE] " +
                            "[--optimize [--block 16x16] [--int8 [--calib N] [--fixed-point]] [--dump-ir DIR]] --out DIR";
     public string Summary => "run the reference interpreter (optionally on the optimized graph) and write last_hidden_state.npy and pooler_output.npy";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         ModelArguments.Config, .. ModelArguments.Inputs,
+        new("text-file", "FILE", "one sentence (or text<TAB>pair) a line: a batch, padded to the longest line, one output row per line"),
+        new("pool", "mean|cls", "also write sentence_embedding.npy: the masked mean of last_hidden_state, L2-normalized (mean), or the [CLS] state (cls)"),
         new("out", "DIR", "folder for the .npy outputs (required)"),
         new("optimize", null, "run the optimizing pipeline first: shrink, fuse, choose sparse formats, plan memory"),
         new("block", "RxC", "block shape for BSR conversion with --optimize (default 16x16)"),
@@ -35,28 +39,83 @@ public sealed class RunCommand : ICommand
         if (!args.Has("optimize") && (args.Has("int8") || args.Has("block") || args.Has("calib") || args.Has("dump-ir")))
             throw new UsageException("--block, --int8, --calib and --dump-ir need --optimize");
         if ((args.Has("calib") || args.Has("fixed-point")) && !args.Has("int8")) throw new UsageException("--calib and --fixed-point need --int8");
+        var pooling = args.Get("pool") is { } pool ? SentenceEmbedding.Parse(pool) : (Pooling?)null;
         var model = ModelArguments.LoadModel(args, output);
-        var inputs = ModelArguments.ReadInputs(args, model.Config, output);
+        var batch = args.Get("text-file") is { } textFile
+            ? ReadTextFile(args, textFile, model.Config, output)
+            : [ModelArguments.ReadInputs(args, model.Config, output)];
 
-        var graph = BertGraph.Build(model, inputs.Length);
+        var graph = BertGraph.Build(model, batch[0].Length);
         if (args.Has("optimize")) graph = Optimize(args, graph, output);
 
         var clock = Stopwatch.StartNew();
-        var results = Interpreter.Run(graph, inputs.ToTensors());
-        output.WriteLine($"interpreted {graph.Nodes.Length} nodes for {inputs.Length} tokens in {clock.Elapsed.TotalSeconds:F2} s");
+        var rows = batch.Select(inputs => Interpreter.Run(graph, inputs.ToTensors())).ToList();
+        output.WriteLine($"interpreted {graph.Nodes.Length} nodes for {batch.Count} × {batch[0].Length} tokens in {clock.Elapsed.TotalSeconds:F2} s");
 
+        var outputs = Stack(rows);
+        if (pooling is { } p) outputs[SentenceEmbeddingOutput] = PoolRows(p, rows, batch, model.Config.HiddenSize);
         using var folder = new OutputFolder(outDir);
-        foreach (var (name, tensor) in results.OrderBy(r => r.Key, StringComparer.Ordinal))
-        {
-            // Hugging Face's outputs carry a batch axis; ours is a single sequence, so batch = 1.
-            int[] shape = [1, .. tensor.Shape.Dims.Skip(name == BertGraph.LastHiddenState ? 0 : 1)];
-            NpyFile.Write(folder.PathOf(name + ".npy"), shape, tensor.Floats);
-        }
+        foreach (var (name, (shape, data)) in outputs.OrderBy(r => r.Key, StringComparer.Ordinal))
+            NpyFile.Write(folder.PathOf(name + ".npy"), shape, data);
         folder.Commit();
-        foreach (var name in results.Keys.Order(StringComparer.Ordinal))
+        foreach (var name in outputs.Keys.Order(StringComparer.Ordinal))
             output.WriteLine($"wrote {Path.Combine(outDir, name + ".npy")}");
         if (!model.HasPooler) output.WriteLine("note: the checkpoint has no pooler, so there is no pooler_output");
         return 0;
+    }
+
+    const string SentenceEmbeddingOutput = "sentence_embedding";
+
+    /// <summary>
+    /// Every line of --text-file, tokenized and padded with [PAD] (id 0, mask 0) to the longest line, as a Hugging Face
+    /// batch with padding=True: one graph serves all rows, and row r of every output is what that batch gives.
+    /// </summary>
+    static List<BertInputs> ReadTextFile(CommandLine args, string path, BertConfig config, TextWriter output)
+    {
+        foreach (var other in new[] { "text", "text-pair", "ids", "token-type-ids", "attention-mask", "seq" })
+            if (args.Has(other)) throw new UsageException($"--text-file and --{other} exclude each other");
+        var lines = SentenceFile.Read(path, MaxTextLines);
+        var tokenizer = ModelArguments.LoadTokenizer(args, config, output);
+        int maxTokens = ModelArguments.MaxTokens(args, config), cut = 0;
+        var encoded = lines.Select(line =>
+        {
+            var inputs = tokenizer.Encode(config, line.Text, line.Pair, maxTokens, out bool truncated);
+            if (truncated) cut++;
+            return inputs;
+        }).ToList();
+        int length = encoded.Max(e => e.Length);
+        output.WriteLine($"--text-file: {lines.Count} sentences, padded to {length} tokens{(cut > 0 ? $"; {cut} cut to --max-tokens" : "")}");
+        return encoded.Select(e => BertInputs.Create(config,
+            [.. e.Ids, .. new int[length - e.Length]],
+            [.. e.TokenTypeIds, .. new int[length - e.Length]],
+            [.. e.AttentionMask, .. new int[length - e.Length]])).ToList();
+    }
+
+    /// <summary>Caps a batch so that a huge text file is refused before any work, not after hours of it.</summary>
+    const int MaxTextLines = 100_000;
+
+    /// <summary>
+    /// The outputs with Hugging Face's batch axis in front: [1, …] for a single sequence (ours are unbatched, so the
+    /// axis is added), [rows, …] for a batch.
+    /// </summary>
+    static Dictionary<string, (int[] Shape, float[] Data)> Stack(List<IReadOnlyDictionary<string, Tensor>> rows)
+    {
+        var stacked = new Dictionary<string, (int[], float[])>();
+        foreach (var name in rows[0].Keys)
+        {
+            var first = rows[0][name];
+            var rowShape = first.Shape.Dims.Skip(name == BertGraph.LastHiddenState ? 0 : 1).ToArray();
+            stacked[name] = ([rows.Count, .. rowShape], rows.SelectMany(r => r[name].Floats).ToArray());
+        }
+        return stacked;
+    }
+
+    static (int[], float[]) PoolRows(Pooling pooling, List<IReadOnlyDictionary<string, Tensor>> rows, List<BertInputs> batch, int hidden)
+    {
+        var data = new float[rows.Count * hidden];
+        for (int r = 0; r < rows.Count; r++)
+            SentenceEmbedding.Pool(pooling, rows[r][BertGraph.LastHiddenState].Floats, batch[r].AttentionMask, hidden).CopyTo(data, r * hidden);
+        return ([rows.Count, hidden], data);
     }
 
     static Graph Optimize(CommandLine args, Graph graph, TextWriter output)

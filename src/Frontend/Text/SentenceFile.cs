@@ -1,0 +1,45 @@
+using System.Text;
+using SparseBert.IR;
+
+namespace SparseBert.Frontend.Text;
+
+/// <summary>
+/// A file of sentences, one a line, for batch runs: "text" or "text&lt;TAB&gt;pair". Blank lines are skipped (a trailing
+/// newline is not a sentence); the file must be UTF-8, and every problem names the line.
+/// </summary>
+public static class SentenceFile
+{
+    public sealed record Line(int Number, string Text, string? Pair);
+
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static IReadOnlyList<Line> Read(string path, int maxLines)
+    {
+        if (Directory.Exists(path)) throw new BadInputException(path, null, "is a directory, expected a text file");
+        if (!File.Exists(path)) throw new BadInputException(path, null, "no such file");
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(File.ReadAllBytes(path));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new BadInputException(path, null, "is not valid UTF-8 text");
+        }
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+
+        var lines = new List<Line>();
+        var raw = text.Split('\n');
+        for (int i = 0; i < raw.Length; i++)
+        {
+            var line = raw[i].TrimEnd('\r');
+            if (line.Trim().Length == 0) continue;
+            var parts = line.Split('\t');
+            if (parts.Length > 2) throw new BadInputException(path, null, $"line {i + 1} has {parts.Length - 1} tabs; expected a text or a text<TAB>pair");
+            if (lines.Count == maxLines) throw new BadInputException(path, null, $"has more than {maxLines:N0} sentences");
+            lines.Add(new Line(i + 1, parts[0], parts.Length == 2 ? parts[1] : null));
+        }
+        if (lines.Count == 0) throw new BadInputException(path, null, "holds no sentences");
+        return lines;
+    }
+}
