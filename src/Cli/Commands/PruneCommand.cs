@@ -45,16 +45,16 @@ public sealed class PruneCommand : ICommand
             .Where(c => prunedNames.Contains(c.Node.Name))
             .ToDictionary(c => c.Node.Name, c => c.Node.Data.ToDense().Floats);
 
+        IReadOnlyList<string> tokenizer;
         using (var folder = new OutputFolder(outDir))
         {
-            HfConfigFile.Write(folder.PathOf("config.json"), model.Config, model.NumLabels);
-            SafetensorsWriter.Write(folder.PathOf("model.safetensors"), StateDictOrder(model).Select(name =>
-                (name, model.Weights[name].Shape.Dims.ToArray(), pruned.GetValueOrDefault(name) ?? model.Weights[name].Floats)));
+            ModelFolder.Write(folder, model, pruned);
+            tokenizer = ModelFolder.CopyTokenizer(folder, args.Positional(0, "MODEL"));
             folder.Commit();
         }
 
         PrintReport(output, report);
-        output.WriteLine($"wrote {outDir} (config.json, model.safetensors as f32) in {clock.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"wrote {outDir} (config.json, model.safetensors as f32{string.Concat(tokenizer.Select(t => ", " + t))}) in {clock.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
 
@@ -114,14 +114,6 @@ public sealed class PruneCommand : ICommand
     }
 
     /// <summary>Every weight in Hugging Face's state-dict order, so the written file is laid out as transformers would.</summary>
-    static IEnumerable<string> StateDictOrder(BertModel model)
-    {
-        var names = BertModel.RequiredWeights(model.Config).Select(w => w.Name);
-        if (model.HasPooler) names = names.Concat(BertModel.PoolerWeights(model.Config).Select(w => w.Name));
-        if (model.NumLabels > 0) names = names.Concat(BertModel.ClassifierWeights(model.Config, model.NumLabels).Select(w => w.Name));
-        return names;
-    }
-
     static void PrintReport(TextWriter output, PruneReport report)
     {
         output.WriteLine($"pruned with {report.Method}:");

@@ -112,4 +112,15 @@ public sealed class RunTextTests : IDisposable
         File.WriteAllText(Path.Combine(model, "vocab.txt"), "junk\n");
         Assert.Contains("tokenizer: unusable:", Run("inspect", model).Out);
     }
+
+    [Fact]
+    public void PrunedFolderKeepsTheTokenizerSoTextStillWorks()
+    {
+        var model = ModelWithVocabulary();
+        var (code, stdout, err) = Run("prune", model, "--sparsity", "0.5", "--out", _dir["p"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("vocab.txt", stdout);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(model, "vocab.txt")), File.ReadAllBytes(_dir["p/vocab.txt"]));
+        Assert.Equal(0, Run("run", _dir["p"], "--text", "the cat", "--out", _dir["o"]).Code);
+    }
 }
