@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the real torch.save fixtures that PyTorchFileFixtureTests read.
+"""Writes the real torch.save fixtures that PyTorchFixtureTests.cs reads.
 
 Run it with Debian's PyTorch (apt install python3-torch, 1.13; not a CI dependency), from this folder:
     /usr/bin/python3 make_fixtures.py
+small_legacy.pt differs from run to run (the legacy format keys storages by id()); the zip files do not.
 Every value is a small multiple of a power of two, so float32, float16 and bfloat16 hold it exactly and the
 tests can state it without rounding.
 """
