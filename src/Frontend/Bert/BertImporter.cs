@@ -5,8 +5,8 @@ namespace SparseBert.Frontend;
 
 /// <summary>
 /// Loads a BERT checkpoint with its config and checks every weight against the config before anyone uses it.
-/// MODEL may be a Hugging Face folder (config.json + model.safetensors), a .safetensors file (config.json beside it
-/// or given), or a TorchSharp file (config required: that format holds no config).
+/// MODEL may be a Hugging Face folder (config.json + model.safetensors or pytorch_model.bin), a .safetensors or
+/// torch.save file (config.json beside it or given), or a TorchSharp file (config required: that format holds no config).
 /// </summary>
 public static class BertImporter
 {
@@ -77,19 +77,13 @@ public static class BertImporter
     {
         if (Directory.Exists(modelPath))
         {
-            var safetensors = Path.Combine(modelPath, "model.safetensors");
-            if (!File.Exists(safetensors))
-            {
-                var problem = File.Exists(Path.Combine(modelPath, "pytorch_model.bin"))
-                    ? "has pytorch_model.bin (a Python pickle, which SparseBert does not execute) but no model.safetensors; convert it with safetensors first"
-                    : "has no model.safetensors";
-                throw new BadInputException(modelPath, null, problem);
-            }
-            return (safetensors, configPath ?? Path.Combine(modelPath, "config.json"));
+            var checkpoint = new[] { "model.safetensors", "pytorch_model.bin" }.Select(name => Path.Combine(modelPath, name)).FirstOrDefault(File.Exists)
+                             ?? throw new BadInputException(modelPath, null, "has no model.safetensors or pytorch_model.bin");
+            return (checkpoint, configPath ?? Path.Combine(modelPath, "config.json"));
         }
         if (!File.Exists(modelPath)) throw new BadInputException(modelPath, null, "no such file or folder");
         if (configPath is not null) return (modelPath, configPath);
-        if (!modelPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+        if (!modelPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) && !PyTorchFile.IsTorchSave(modelPath))
             throw new BadInputException(modelPath, null, "a TorchSharp checkpoint holds no config; pass --config config.json");
         var beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "config.json");
         if (!File.Exists(beside)) throw new BadInputException(modelPath, null, "no config.json beside it; pass --config config.json");

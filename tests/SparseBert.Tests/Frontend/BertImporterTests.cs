@@ -84,12 +84,15 @@ public sealed class BertImporterTests : IDisposable
     }
 
     [Fact]
-    public void PickleCheckpointsAreNamedAsUnsupported()
+    public void LegacyPickleCheckpointsAreNamedAsUnsupported()
     {
-        Directory.CreateDirectory(_dir["pickle"]);
-        File.WriteAllBytes(_dir["pickle/pytorch_model.bin"], [0x80, 0x02]);
-        var e = Assert.Throws<BadInputException>(() => BertImporter.Load(_dir["pickle"]));
+        var folder = Write("pickle", []);
+        File.Delete(Path.Combine(folder, "model.safetensors"));
+        // What torch.save wrote before PyTorch 1.6: a bare pickle stream that opens with a pickled magic number.
+        File.WriteAllBytes(Path.Combine(folder, "pytorch_model.bin"), [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]);
+        var e = Assert.Throws<BadInputException>(() => BertImporter.Load(folder));
         Assert.Contains("pytorch_model.bin", e.Message);
+        Assert.Contains("legacy torch.save format", e.Message);
     }
 
     [Fact]
