@@ -6,12 +6,14 @@ namespace SparseBert.Frontend;
 /// <summary>
 /// Loads a BERT checkpoint with its config and checks every weight against the config before anyone uses it.
 /// MODEL may be a Hugging Face folder (config.json + model.safetensors), a .safetensors file (config.json beside it
-/// or given), or a TorchSharp file (config required: that format holds no config).
+/// or given), a TorchSharp file (config required: that format holds no config), or an ONNX export (a .onnx file, or
+/// a folder with model.onnx and no model.safetensors), whose graph gives the config.
 /// </summary>
 public static class BertImporter
 {
     public static BertModel Load(string modelPath, string? configPath = null)
     {
+        if (OnnxPath(modelPath) is { } onnx) return Onnx.OnnxBertImporter.Load(onnx, configPath);
         var (checkpointPath, resolvedConfig) = ResolvePaths(modelPath, configPath);
         var config = HfConfigFile.Read(resolvedConfig);
         using var checkpoint = CheckpointFiles.Open(checkpointPath);
@@ -73,6 +75,13 @@ public static class BertImporter
 
     static string Dims<T>(IEnumerable<T> dims) => "[" + string.Join(", ", dims) + "]";
 
+    static string? OnnxPath(string modelPath)
+    {
+        if (!Directory.Exists(modelPath)) return modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? modelPath : null;
+        var onnx = Path.Combine(modelPath, "model.onnx");
+        return !File.Exists(Path.Combine(modelPath, "model.safetensors")) && File.Exists(onnx) ? onnx : null;
+    }
+
     static (string Checkpoint, string Config) ResolvePaths(string modelPath, string? configPath)
     {
         if (Directory.Exists(modelPath))
@@ -82,7 +91,7 @@ public static class BertImporter
             {
                 var problem = File.Exists(Path.Combine(modelPath, "pytorch_model.bin"))
                     ? "has pytorch_model.bin (a Python pickle, which SparseBert does not execute) but no model.safetensors; convert it with safetensors first"
-                    : "has no model.safetensors";
+                    : "has no model.safetensors (nor model.onnx)";
                 throw new BadInputException(modelPath, null, problem);
             }
             return (safetensors, configPath ?? Path.Combine(modelPath, "config.json"));
