@@ -1,4 +1,5 @@
 using SparseBert.Frontend.Formats.Onnx;
+using SparseBert.IR;
 using SparseBert.IR.Interpretation.Kernels;
 
 namespace SparseBert.Frontend.Onnx;
@@ -42,7 +43,7 @@ static class ElementwiseRegion
                 return;
             }
             value = g.Resolve(value);
-            if (input is not null && input != value) throw g.Mismatch(value, $"{what} computed from one value (it also uses '{input}')");
+            if (input is not null && input != value) throw g.Mismatch(value, $"{what}: elementwise ops on scalar constants and one input ('{BadInputException.Printable(input)}')");
             input = value;
         }
         Walk(output, 0);

@@ -95,13 +95,14 @@ static class EmbeddingMatcher
     /// <summary>A Slice of the position buffer along its last axis, from 0 by 1: position_ids[:, :seq].</summary>
     static void ExpectSliceFromStart(OnnxGraph g, OnnxNode slice)
     {
-        long[]? starts = slice.Ints("starts") ?? g.Ints(slice.Input(1));
-        long[]? axes = slice.Ints("axes") ?? (slice.Input(3).Length > 0 ? g.Ints(slice.Input(3)) : null);
-        long[]? steps = slice.Input(4).Length > 0 ? g.Ints(slice.Input(4)) : null;
+        long[]? starts = slice.Ints("starts") ?? ShapeValues.Known(g, slice.Input(1));
+        long[]? axes = slice.Ints("axes") ?? ShapeValues.Known(g, slice.Input(3));
+        long[]? steps = ShapeValues.Known(g, slice.Input(4));
         var buffer = g.Constant(slice.Input(0));
         long lastAxis = buffer is null ? -1 : buffer.Dims.Length - 1;
-        bool alongLast = axes is null ? lastAxis == 0 : axes is [var a] && (a == -1 || a == lastAxis);
-        if (starts is not [0] || !alongLast || steps is not (null or [1]))
+        bool alongLast = axes is null ? slice.Input(3).Length == 0 && lastAxis == 0 : axes is [var a] && (a == -1 || a == lastAxis);
+        bool unitSteps = slice.Input(4).Length == 0 || steps is [1];
+        if (starts is not [0] || !alongLast || !unitSteps)
             throw slice.Bad("expected position ids sliced from 0 by 1 along the last axis of a constant");
     }
 

@@ -62,7 +62,7 @@ static class LayerNormPatterns
 
     static void ExpectLastAxisMean(OnnxGraph g, OnnxNode mean, string what)
     {
-        var axes = mean.Ints("axes") ?? (mean.Input(1).Length > 0 ? g.Ints(mean.Input(1)) : null);
+        var axes = mean.Ints("axes") ?? ShapeValues.Known(g, mean.Input(1));
         // Hidden states are [batch, sequence, hidden], so axis 2 is the last one too.
         if (axes is not ([-1] or [2]) || mean.Int("keepdims", 1) != 1)
             throw mean.Bad($"{what}: expected a ReduceMean over the last axis keeping dims");

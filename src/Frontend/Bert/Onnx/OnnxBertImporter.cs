@@ -30,9 +30,9 @@ public static class OnnxBertImporter
         while (!EmbeddingMatcher.IsEmbeddingNorm(g, norm))
         {
             if (layers.Count == MaxLayers) throw norm.Node.Bad($"more than {MaxLayers} encoder layers");
-            var (layer, input) = LayerMatcher.Match(g, norm, $"encoder layer {layers.Count + 1} from the output");
+            var (layer, input) = LayerMatcher.Match(g, norm, $"encoder layer {layers.Count + 1} counted back from the output");
             layers.Insert(0, layer);
-            norm = LayerNormPatterns.Match(g, input, $"the output layer norm of encoder layer {layers.Count + 1} from the output");
+            norm = LayerNormPatterns.Match(g, input, $"the output layer norm of encoder layer {layers.Count + 1} counted back from the output");
         }
         if (layers.Count == 0) throw new BadInputException(path, null, "the graph has embeddings but no encoder layers");
         var embeddings = EmbeddingMatcher.Match(g, norm);

@@ -77,9 +77,6 @@ sealed class OnnxGraph
     /// <summary>The value of a one-element constant, or null when the value is not one.</summary>
     public double? Scalar(string value) => Constant(value) is { ElementCount: 1 } t ? t.ReadNumbers()[0] : null;
 
-    /// <summary>The elements of an integer constant (axes, shapes, indices), or null when the value is computed.</summary>
-    public long[]? Ints(string value) => Constant(value)?.ReadInt64();
-
     static bool IsPassThrough(OnnxNode node) =>
         IsStandard(node) && (node.OpType == "Identity" || node.OpType == "Dropout" && node.Input(2).Length == 0);
 

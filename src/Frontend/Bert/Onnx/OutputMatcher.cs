@@ -57,16 +57,17 @@ static class OutputMatcher
         var node = g.Expect(value, expected, "Gather", "Squeeze");
         if (node.OpType == "Gather")
         {
-            if (node.Int("axis", 0) != 1 || g.Ints(node.Input(1)) is not [0]) throw node.Bad("expected " + expected);
+            if (node.Int("axis", 0) != 1 || ShapeValues.Known(g, node.Input(1)) is not [0]) throw node.Bad("expected " + expected);
             return node.Input(0);
         }
-        var squeezeAxes = node.Ints("axes") ?? (node.Input(1).Length > 0 ? g.Ints(node.Input(1)) : null);
+        var squeezeAxes = node.Ints("axes") ?? ShapeValues.Known(g, node.Input(1));
         var slice = g.Expect(node.Input(0), expected, "Slice");
-        var starts = slice.Ints("starts") ?? g.Ints(slice.Input(1));
-        var ends = slice.Ints("ends") ?? g.Ints(slice.Input(2));
-        var axes = slice.Ints("axes") ?? (slice.Input(3).Length > 0 ? g.Ints(slice.Input(3)) : null);
-        var steps = slice.Input(4).Length > 0 ? g.Ints(slice.Input(4)) : null;
-        if (squeezeAxes is not [1] || starts is not [0] || ends is not [1] || axes is not [1] || steps is not (null or [1]))
+        var starts = slice.Ints("starts") ?? ShapeValues.Known(g, slice.Input(1));
+        var ends = slice.Ints("ends") ?? ShapeValues.Known(g, slice.Input(2));
+        var axes = slice.Ints("axes") ?? ShapeValues.Known(g, slice.Input(3));
+        var steps = ShapeValues.Known(g, slice.Input(4));
+        bool unitSteps = slice.Input(4).Length == 0 || steps is [1];
+        if (squeezeAxes is not [1] || starts is not [0] || ends is not [1] || axes is not [1] || !unitSteps)
             throw slice.Bad("expected " + expected);
         return slice.Input(0);
     }

@@ -17,6 +17,24 @@ static class ShapeValues
         public static Vector OneDynamic => new([null], false);
     }
 
+    /// <summary>
+    /// The elements of a small integer vector that the graph fixes (axes, starts, indices), whether a constant or
+    /// computed from constants (constant folding off wraps them in Unsqueeze and Concat), or null when they are not fixed.
+    /// </summary>
+    public static long[]? Known(OnnxGraph g, string value)
+    {
+        if (value.Length == 0) return null;
+        try
+        {
+            var vector = Evaluate(g, value);
+            return vector.Open || vector.Entries.Any(e => e is null) ? null : vector.Entries.Select(e => e!.Value).ToArray();
+        }
+        catch (IR.BadInputException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The vector, or a mismatch naming the first node that is not a shape computation SparseBert follows.</summary>
     public static Vector Evaluate(OnnxGraph g, string value, int depth = 0)
     {
@@ -48,7 +66,7 @@ static class ShapeValues
                 return new Vector(entries, open);
             case "Gather":
                 var source = Arg(0);
-                var index = g.Ints(node.Input(1));
+                var index = Known(g, node.Input(1));
                 if (index is not { Length: 1 }) return Vector.OneDynamic;
                 long i = index[0], count = source.Entries.Count;
                 // In an open vector only negative indices, counted from the end, reach a known entry.
@@ -69,10 +87,11 @@ static class ShapeValues
     static Vector SliceKnown(OnnxGraph g, Formats.Onnx.OnnxNode node, Vector source)
     {
         // Opset 10 moved starts and ends from attributes to inputs.
-        long[]? starts = node.Ints("starts") ?? g.Ints(node.Input(1));
-        long[]? ends = node.Ints("ends") ?? g.Ints(node.Input(2));
-        long[]? steps = node.Input(4).Length > 0 ? g.Ints(node.Input(4)) : null;
-        if (starts is not { Length: 1 } || ends is not { Length: 1 } || steps is { Length: > 0 } && steps is not [1]) return Vector.Unknown;
+        long[]? starts = node.Ints("starts") ?? Known(g, node.Input(1));
+        long[]? ends = node.Ints("ends") ?? Known(g, node.Input(2));
+        long[]? steps = Known(g, node.Input(4));
+        bool unitSteps = node.Input(4).Length == 0 || steps is [1];
+        if (starts is not { Length: 1 } || ends is not { Length: 1 } || !unitSteps) return Vector.Unknown;
         int n = source.Entries.Count;
         long Clamp(long v) => Math.Clamp(v < 0 ? v + n : v, 0, n);
         long from = Clamp(starts[0]), to = Clamp(ends[0]);

@@ -2,7 +2,8 @@ namespace SparseBert.Tests.Frontend.Onnx;
 
 /// <summary>
 /// One way an exporter may write a BERT graph; <see cref="SyntheticOnnxBert"/> emits a model in it. The named forms
-/// mirror what torch.onnx.export (constant folding on or off, opsets 11–18) and Optimum produce.
+/// mirror what torch.onnx.export (constant folding on or off, opsets 11–18) and Optimum produce; QuickGelu
+/// (x·σ(1.702x)) and ScoresDivisor (a scale other than √d) make graphs that are not BERT, for refusal tests.
 /// </summary>
 public sealed record OnnxExportForm(
     string Name,
@@ -21,7 +22,9 @@ public sealed record OnnxExportForm(
     bool FirstTokenBySlice = false,
     bool Classifier = false,
     bool WeightsAsFloatData = false,
-    bool NoTokenTypeInput = false)
+    bool NoTokenTypeInput = false,
+    bool QuickGelu = false,
+    float? ScoresDivisor = null)
 {
     public override string ToString() => Name;
 

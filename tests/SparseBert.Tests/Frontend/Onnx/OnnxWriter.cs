@@ -41,6 +41,9 @@ sealed class OnnxWriter
         return name;
     }
 
+    /// <summary>An initializer given as its encoded TensorProto, for tensors the typed writers cannot express.</summary>
+    public void Initializer(byte[] tensorProto) => _initializers.Add(tensorProto);
+
     public string Initializer(string name, long[] dims, long[] data)
     {
         _initializers.Add(Tensor(name, dims, data));

@@ -97,7 +97,7 @@ sealed class SyntheticOnnxBert
         else
         {
             var scores = _w.Node("MatMul", q, k);
-            scaled = _form.ScaleByMul ? _w.Node("Mul", scores, Scalar(1 / MathF.Sqrt(d))) : _w.Node("Div", scores, Scalar(MathF.Sqrt(d)));
+            scaled = _form.ScaleByMul ? _w.Node("Mul", scores, Scalar(1 / MathF.Sqrt(d))) : _w.Node("Div", scores, Scalar(_form.ScoresDivisor ?? MathF.Sqrt(d)));
         }
         var probs = _w.Node("Softmax", [_w.Node("Add", scaled, mask)], ("axis", _form.Opset >= 13 ? -1L : 3L));
         var context = _w.Node("Transpose", [_w.Node("MatMul", probs, v)], ("perm", new long[] { 0, 2, 1, 3 }));
@@ -105,7 +105,8 @@ sealed class SyntheticOnnxBert
 
         var h1 = Norm(_w.Node("Add", Linear(merged, P(BertWeightNames.AttentionOutput)), h), P(BertWeightNames.AttentionNorm));
         var inner = Linear(h1, P(BertWeightNames.Intermediate));
-        var activated = _form.TanhGelu ? GeluTanh(inner) : GeluErf(inner);
+        var activated = _form.QuickGelu ? _w.Node("Mul", inner, _w.Node("Sigmoid", _w.Node("Mul", inner, Scalar(1.702f))))
+            : _form.TanhGelu ? GeluTanh(inner) : GeluErf(inner);
         return Norm(_w.Node("Add", Linear(activated, P(BertWeightNames.Output)), h1), P(BertWeightNames.OutputNorm));
     }
 
