@@ -28,8 +28,11 @@ static class ElementwiseRegion
     public static string FindInput(OnnxGraph g, string output, string what)
     {
         string? input = null;
+        // A value reached twice (x feeds both Mul and Erf in GELU) is walked once: a hostile diamond chain stays linear.
+        var visited = new HashSet<string>(StringComparer.Ordinal);
         void Walk(string value, int depth)
         {
+            if (!visited.Add(value)) return;
             if (depth > MaxDepth) throw g.Mismatch(value, $"{what} of reasonable depth");
             if (g.Constant(value) is { } constant)
             {
@@ -53,7 +56,15 @@ static class ElementwiseRegion
     /// <summary>The region's function at <paramref name="x"/>: <paramref name="output"/> with <paramref name="input"/> set to x.</summary>
     public static double Evaluate(OnnxGraph g, string output, string input, double x)
     {
+        var known = new Dictionary<string, double>(StringComparer.Ordinal);
         double At(string value, int depth)
+        {
+            if (known.TryGetValue(value, out var done)) return done;
+            var result = Compute(value, depth);
+            known[value] = result;
+            return result;
+        }
+        double Compute(string value, int depth)
         {
             if (g.Resolve(value) == input) return x;
             if (g.Scalar(value) is { } constant) return constant;

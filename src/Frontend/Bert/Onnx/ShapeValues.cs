@@ -36,7 +36,22 @@ static class ShapeValues
     }
 
     /// <summary>The vector, or a mismatch naming the first node that is not a shape computation SparseBert follows.</summary>
-    public static Vector Evaluate(OnnxGraph g, string value, int depth = 0)
+    public static Vector Evaluate(OnnxGraph g, string value) => Evaluate(g, value, 0, new Dictionary<string, Vector>(StringComparer.Ordinal));
+
+    /// <summary>Each value is evaluated once, so a graph reusing a value many times (or hostilely, in a diamond chain) stays linear.</summary>
+    static Vector Evaluate(OnnxGraph g, string value, int depth, Dictionary<string, Vector> done)
+    {
+        if (done.TryGetValue(value, out var known)) return known;
+        var result = Compute(g, value, depth, done);
+        // Shape targets have a handful of entries; a long vector here is not one, and would grow with every Concat.
+        if (result.Entries.Count > MaxEntries) throw g.Mismatch(value, $"a shape of at most {MaxEntries} entries");
+        done[value] = result;
+        return result;
+    }
+
+    const int MaxEntries = 64;
+
+    static Vector Compute(OnnxGraph g, string value, int depth, Dictionary<string, Vector> done)
     {
         const string expected = "a shape computation (a constant, or Shape, Gather, Slice, Unsqueeze, Squeeze, Concat, Cast, Add, Sub, Mul, Div on one)";
         if (depth > 64) throw g.Mismatch(value, "a shape computation of reasonable depth");
@@ -46,7 +61,7 @@ static class ShapeValues
             return Vector.Known(constant.ReadInt64());
         }
         var node = g.Expect(value, expected, "Shape", "Gather", "Slice", "Unsqueeze", "Squeeze", "Concat", "Cast", "Add", "Sub", "Mul", "Div");
-        Vector Arg(int i) => Evaluate(g, node.Input(i), depth + 1);
+        Vector Arg(int i) => Evaluate(g, node.Input(i), depth + 1, done);
         switch (node.OpType)
         {
             case "Shape":
@@ -58,7 +73,7 @@ static class ShapeValues
                 bool open = false;
                 foreach (var input in node.Inputs)
                 {
-                    var part = Evaluate(g, input, depth + 1);
+                    var part = Evaluate(g, input, depth + 1, done);
                     // An open part swallows whatever came before it into its run of unknown length.
                     if (part.Open) (entries, open) = ([], true);
                     entries.AddRange(part.Entries);

@@ -3,7 +3,8 @@ namespace SparseBert.Tests.Frontend.Onnx;
 /// <summary>
 /// One way an exporter may write a BERT graph; <see cref="SyntheticOnnxBert"/> emits a model in it. The named forms
 /// mirror what torch.onnx.export (constant folding on or off, opsets 11–18) and Optimum produce; QuickGelu
-/// (x·σ(1.702x)) and ScoresDivisor (a scale other than √d) make graphs that are not BERT, for refusal tests.
+/// (x·σ(1.702x)), ScoresDivisor (a scale other than √d) and DiamondActivation (v = v + v, n times: 2ⁿ paths
+/// through n nodes) make graphs that are not BERT, for refusal tests.
 /// </summary>
 public sealed record OnnxExportForm(
     string Name,
@@ -24,7 +25,8 @@ public sealed record OnnxExportForm(
     bool WeightsAsFloatData = false,
     bool NoTokenTypeInput = false,
     bool QuickGelu = false,
-    float? ScoresDivisor = null)
+    float? ScoresDivisor = null,
+    int DiamondActivation = 0)
 {
     public override string ToString() => Name;
 

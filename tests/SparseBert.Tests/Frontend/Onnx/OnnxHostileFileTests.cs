@@ -76,6 +76,14 @@ public sealed class OnnxHostileFileTests : IDisposable
             "an FFN activation computing gelu, gelu_new or relu after 'MatMul_");
 
     [Fact]
+    public void ValueReusedAlongADeepChainIsWalkedOnce()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Refused("diamond.onnx", TinyBert(new OnnxExportForm("diamond", DiamondActivation: 48)), null, "an FFN activation computing gelu");
+        Assert.True(clock.Elapsed.TotalSeconds < 30, $"took {clock.Elapsed.TotalSeconds:F1} s: 2⁴⁸ paths were walked one by one");
+    }
+
+    [Fact]
     public void AttentionScaleOtherThanOneOverRootDIsRefused() =>
         Refused("scale.onnx", TinyBert(new OnnxExportForm("scale", ScoresDivisor: 4)), null,
             "the scores are scaled by 0.25, BERT scales by 1/√64 = 0.125");

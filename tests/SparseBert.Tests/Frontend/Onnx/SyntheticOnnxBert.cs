@@ -105,6 +105,7 @@ sealed class SyntheticOnnxBert
 
         var h1 = Norm(_w.Node("Add", Linear(merged, P(BertWeightNames.AttentionOutput)), h), P(BertWeightNames.AttentionNorm));
         var inner = Linear(h1, P(BertWeightNames.Intermediate));
+        for (int i = 0; i < _form.DiamondActivation; i++) inner = _w.Node("Add", inner, inner);
         var activated = _form.QuickGelu ? _w.Node("Mul", inner, _w.Node("Sigmoid", _w.Node("Mul", inner, Scalar(1.702f))))
             : _form.TanhGelu ? GeluTanh(inner) : GeluErf(inner);
         return Norm(_w.Node("Add", Linear(activated, P(BertWeightNames.Output)), h1), P(BertWeightNames.OutputNorm));
