@@ -11,7 +11,7 @@ public static class CliApp
 {
     public static readonly IReadOnlyList<ICommand> Commands =
     [
-        new RunCommand(), new InspectCommand(), new SynthCommand(), new DemoCommand(), new PruneCommand(), new ScheduleCommand(), new CompileCommand(), new SimulateCommand(), new DevicesCommand(), new ExploreCommand(),
+        new RunCommand(), new InspectCommand(), new SynthCommand(), new DemoCommand(), new PruneCommand(), new ScheduleCommand(), new CompileCommand(), new SimulateCommand(), new DevicesCommand(), new ExploreCommand(), new ModelsCommand(), new FetchCommand(),
     ];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -52,7 +52,7 @@ public static class ModelArguments
 
     public static BertModel LoadModel(CommandLine args, TextWriter output)
     {
-        var path = args.Positional(0, "MODEL (a Hugging Face folder, a .safetensors file, a torch.save .bin/.pt file or a TorchSharp file)");
+        var path = args.Positional(0, "MODEL (a Hugging Face folder, a .safetensors file, a torch.save .bin/.pt file, a TorchSharp file or an ONNX file)");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var model = BertImporter.Load(path, args.Get("config"));
         output.WriteLine($"loaded {model.Source}: {model.Config.NumHiddenLayers} layers, hidden {model.Config.HiddenSize}, " +

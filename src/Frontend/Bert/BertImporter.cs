@@ -6,12 +6,14 @@ namespace SparseBert.Frontend;
 /// <summary>
 /// Loads a BERT checkpoint with its config and checks every weight against the config before anyone uses it.
 /// MODEL may be a Hugging Face folder (config.json + model.safetensors or pytorch_model.bin), a .safetensors or
-/// torch.save file (config.json beside it or given), or a TorchSharp file (config required: that format holds no config).
+/// torch.save file (config.json beside it or given), a TorchSharp file (config required: that format holds no config),
+/// or an ONNX export (a .onnx file, or a folder with model.onnx and no other weights), whose graph gives the config.
 /// </summary>
 public static class BertImporter
 {
     public static BertModel Load(string modelPath, string? configPath = null)
     {
+        if (OnnxPath(modelPath) is { } onnx) return Onnx.OnnxBertImporter.Load(onnx, configPath);
         var (checkpointPath, resolvedConfig) = ResolvePaths(modelPath, configPath);
         var config = HfConfigFile.Read(resolvedConfig);
         using var checkpoint = CheckpointFiles.Open(checkpointPath);
@@ -73,12 +75,20 @@ public static class BertImporter
 
     static string Dims<T>(IEnumerable<T> dims) => "[" + string.Join(", ", dims) + "]";
 
+    static string? OnnxPath(string modelPath)
+    {
+        if (!Directory.Exists(modelPath)) return modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? modelPath : null;
+        var onnx = Path.Combine(modelPath, "model.onnx");
+        bool hasWeights = File.Exists(Path.Combine(modelPath, "model.safetensors")) || File.Exists(Path.Combine(modelPath, "pytorch_model.bin"));
+        return !hasWeights && File.Exists(onnx) ? onnx : null;
+    }
+
     static (string Checkpoint, string Config) ResolvePaths(string modelPath, string? configPath)
     {
         if (Directory.Exists(modelPath))
         {
             var checkpoint = new[] { "model.safetensors", "pytorch_model.bin" }.Select(name => Path.Combine(modelPath, name)).FirstOrDefault(File.Exists)
-                             ?? throw new BadInputException(modelPath, null, "has no model.safetensors or pytorch_model.bin");
+                             ?? throw new BadInputException(modelPath, null, "has no model.safetensors, pytorch_model.bin or model.onnx");
             return (checkpoint, configPath ?? Path.Combine(modelPath, "config.json"));
         }
         if (!File.Exists(modelPath)) throw new BadInputException(modelPath, null, "no such file or folder");

@@ -68,6 +68,14 @@ sealed unsafe class MappedFile : IDisposable
         return new ReadOnlySpan<byte>(_base + offset, length);
     }
 
+    /// <summary>A read-only stream over [offset, offset + length), valid while the map is; callers have validated the range.</summary>
+    public Stream OpenStream(long offset, long length)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (offset < 0 || length < 0 || offset > Length - length) throw new ArgumentOutOfRangeException(nameof(offset));
+        return new UnmanagedMemoryStream(_base + offset, length);
+    }
+
     public void Dispose()
     {
         if (_disposed) return;
