@@ -4,7 +4,8 @@ namespace SparseBert.Tests.Frontend.Onnx;
 /// One way an exporter may write a BERT graph; <see cref="SyntheticOnnxBert"/> emits a model in it. The named forms
 /// mirror what torch.onnx.export (constant folding on or off, opsets 11–18) and Optimum produce; QuickGelu
 /// (x·σ(1.702x)), ScoresDivisor (a scale other than √d) and DiamondActivation (v = v + v, n times: 2ⁿ paths
-/// through n nodes) make graphs that are not BERT, for refusal tests.
+/// through n nodes) make graphs that are not BERT, for refusal tests. HalfWeights stores every weight in float16
+/// (the graph's ops stay f32, so only the importer reads it, not ONNX Runtime).
 /// </summary>
 public sealed record OnnxExportForm(
     string Name,
@@ -26,7 +27,8 @@ public sealed record OnnxExportForm(
     bool NoTokenTypeInput = false,
     bool QuickGelu = false,
     float? ScoresDivisor = null,
-    int DiamondActivation = 0)
+    int DiamondActivation = 0,
+    bool HalfWeights = false)
 {
     public override string ToString() => Name;
 

@@ -38,4 +38,15 @@ public sealed class OnnxExportFormsTests(ITestOutputHelper log) : IDisposable
         foreach (var (output, error) in OnnxRuntimeReference.Compare(path, imported, inputs, tolerance: 1e-4))
             log.WriteLine($"{form}: {output} relative error {error:G3}");
     }
+
+    [Fact]
+    public void HalfPrecisionWeightsAreUpcast()
+    {
+        var source = SyntheticBert.Model(TestModels.Tiny, seed: 11);
+        var path = _dir.Write("half.onnx", SyntheticOnnxBert.Write(source, new OnnxExportForm("half", HalfWeights: true)));
+        var imported = BertImporter.Load(path);
+        Assert.Equal(TestModels.Tiny, imported.Config);
+        foreach (var (name, weight) in source.Weights)
+            Assert.True(weight.Floats.Select(v => (float)(Half)v).SequenceEqual(imported.Weights[name].Floats), $"{name} is not its float16 rounding");
+    }
 }

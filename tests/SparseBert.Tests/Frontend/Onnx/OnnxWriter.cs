@@ -9,7 +9,7 @@ namespace SparseBert.Tests.Frontend.Onnx;
 /// </summary>
 sealed class OnnxWriter
 {
-    public const int Float = 1, Int64 = 7, Bool = 9;
+    public const int Float = 1, Int64 = 7, Bool = 9, Float16 = 10;
 
     readonly List<byte[]> _nodes = [], _initializers = [], _inputs = [], _outputs = [];
     int _next;
@@ -85,6 +85,19 @@ sealed class OnnxWriter
         Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
         // float_data (4) is packed little-endian floats, the same bytes raw_data (9) would hold.
         o.WriteTag(asFloatData ? 4 : 9, WireFormat.WireType.LengthDelimited);
+        o.WriteBytes(ByteString.CopyFrom(bytes));
+    });
+
+    /// <summary>A float16 tensor in raw_data: what a half-precision export stores.</summary>
+    public static byte[] HalfTensor(string name, long[] dims, float[] data) => Message(o =>
+    {
+        WriteDims(o, dims);
+        o.WriteTag(2, WireFormat.WireType.Varint);
+        o.WriteInt32(Float16);
+        WriteString(o, 8, name);
+        var bytes = new byte[data.Length * 2];
+        for (int i = 0; i < data.Length; i++) BitConverter.TryWriteBytes(bytes.AsSpan(2 * i), BitConverter.HalfToUInt16Bits((Half)data[i]));
+        o.WriteTag(9, WireFormat.WireType.LengthDelimited);
         o.WriteBytes(ByteString.CopyFrom(bytes));
     });
 

@@ -177,7 +177,10 @@ sealed class SyntheticOnnxBert
                     data[col * rows + r] = t.Floats[r * cols + col];
             dims = [cols, rows];
         }
-        return _w.Initializer(Name(), dims, data, _form.WeightsAsFloatData);
+        if (!_form.HalfWeights) return _w.Initializer(Name(), dims, data, _form.WeightsAsFloatData);
+        var half = Name();
+        _w.Initializer(OnnxWriter.HalfTensor(half, dims, data));
+        return half;
     }
 
     string Name() => $"{1000 + _weights++}";
