@@ -21,6 +21,6 @@ static class RequiresTools
     public static string? Missing(string[] tools)
     {
         var missing = tools.Where(t => Toolchain.Find(t) is null).ToList();
-        return missing.Count == 0 ? null : $"{string.Join(", ", missing)} not on PATH (.ci/run installs the CUDA toolkit; cc, make and bash come with the image)";
+        return missing.Count == 0 ? null : $"{string.Join(", ", missing)} not on PATH (.ci/run installs nvcc; the other tools come with the build image)";
     }
 }
