@@ -17,8 +17,10 @@
 #                      pruned (the projects use --blocks' first shape for BSR conversion).
 #   --budget-mib       what may travel: this folder plus the tracked files of the repository (the device tool carries
 #                      the working tree, 64 MiB in all).
-# Writes OUT/ (default gpu-check/ at the repository root): projects/NAME/ (a CUDA project without weights.bin),
-# projects.tsv, manifest.json, run-on-device.sh, arch_probe.cu. Needs dotnet (unless --sparsebert), cc, cmp, awk.
+# Writes OUT/ (default gpu-check/ at the repository root, which git ignores: hand it to the device tool with
+# carry ["gpu-check"] and run `cd gpu-check && ./run-on-device.sh --out "$OUT"` there): projects/NAME/ (a CUDA project
+# without weights.bin), projects.tsv, manifest.json, run-on-device.sh, arch_probe.cu.
+# Needs dotnet (unless --sparsebert), cc, cmp, awk, du.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -9,7 +9,7 @@ using SparseBert.Passes;
 
 namespace SparseBert.Backends.Cuda;
 
-/// <summary>What <see cref="CudaBackend.Emit"/> wrote: files relative to the folder, in writing order, and the kernel count.</summary>
+/// <summary>What <see cref="CudaBackend.Emit"/> wrote: files relative to the folder, in writing order, the kernel count, and the weights recipe when one was written.</summary>
 public sealed record CudaEmission(IReadOnlyList<string> Files, int Kernels, IReadOnlyList<string> KernelLabels, long WeightBytes,
     WeightRecipe? Recipe = null);
 
