@@ -9,8 +9,9 @@ using SparseBert.Passes;
 
 namespace SparseBert.Backends.Cuda;
 
-/// <summary>What <see cref="CudaBackend.Emit"/> wrote: files relative to the folder, in writing order, and the kernel count.</summary>
-public sealed record CudaEmission(IReadOnlyList<string> Files, int Kernels, IReadOnlyList<string> KernelLabels, long WeightBytes);
+/// <summary>What <see cref="CudaBackend.Emit"/> wrote: files relative to the folder, in writing order, the kernel count, and the weights recipe when one was written.</summary>
+public sealed record CudaEmission(IReadOnlyList<string> Files, int Kernels, IReadOnlyList<string> KernelLabels, long WeightBytes,
+    WeightRecipe? Recipe = null);
 
 /// <summary>
 /// The CUDA backend: prints an optimized graph as a standalone nvcc project (kernels specialized per layer, a host
@@ -23,12 +24,17 @@ public static class CudaBackend
     /// `compile --target cuda`: builds the graph for the inputs' length, runs the optimizing pipeline (BSR at
     /// <paramref name="block"/> where the cost model prefers it) and emits the project. Returns the passes' notes too.
     /// </summary>
+    /// <param name="weightsRecipeSeed">for a model written by `synth --values portable --seed N`: N, to write
+    /// weights.recipe and regen_weights.c as well (<see cref="WeightProvenance"/>)</param>
     public static (CudaEmission Emission, IReadOnlyList<string> Notes) Compile(BertModel model, BertInputs inputs, CudaOptions options,
-        BlockShape block, string folder)
+        BlockShape block, string folder, int? weightsRecipeSeed = null)
     {
         var context = new PassContext();
-        var graph = new PassManager().Run(Pipelines.Optimize(new OptimizeOptions { Block = block }), BertGraph.Build(model, inputs.Length), context);
-        return (Emit(graph, inputs.ToTensors(), options, folder, model.Source), context.Notes);
+        Graph Optimize(BertModel m, PassContext c) =>
+            new PassManager().Run(Pipelines.Optimize(new OptimizeOptions { Block = block }), BertGraph.Build(m, inputs.Length), c);
+        var graph = Optimize(model, context);
+        var recipe = weightsRecipeSeed is { } seed ? WeightProvenance.Build(model, seed, graph, m => Optimize(m, new PassContext())) : null;
+        return (Emit(graph, inputs.ToTensors(), options, folder, model.Source, recipe), context.Notes);
     }
 
     /// <summary>
@@ -46,12 +52,16 @@ public static class CudaBackend
     /// <param name="graph">an optimized f32 graph (dense, BSR, CSR or N:M weights); int8 graphs are refused</param>
     /// <param name="inputs">one value per graph input, by name: what inputs/ holds and the golden outputs are computed from</param>
     /// <param name="title">what the files' headers call the model, e.g. its path (sanitized here)</param>
-    public static CudaEmission Emit(Graph graph, IReadOnlyDictionary<string, Tensor> inputs, CudaOptions options, string folder, string title)
+    /// <param name="recipe">weights.bin as a recipe (<see cref="WeightProvenance.Build"/>), written beside it with its reader</param>
+    public static CudaEmission Emit(Graph graph, IReadOnlyDictionary<string, Tensor> inputs, CudaOptions options, string folder, string title,
+        WeightRecipe? recipe = null)
     {
         if (options.Architectures.Count == 0) throw new BadInputException("--arch", null, "no GPU architecture given");
         var lowered = LoweredGraph.Lower(graph);
         var program = CudaProgram.Plan(lowered, options.Precision);
-        var sources = CudaSources.Render(program, options, Symbols.Comment(title));
+        if (recipe is not null && recipe.BlobBytes != lowered.WeightBytes)
+            throw new ArgumentException($"the recipe describes {recipe.BlobBytes} bytes of weights, this graph has {lowered.WeightBytes}", nameof(recipe));
+        var sources = CudaSources.Render(program, options, Symbols.Comment(title), recipe is not null);
         var schedule = CudaSchedule.Of(program);
         var golden = Interpreter.Run(graph, inputs);
 
@@ -72,6 +82,12 @@ public static class CudaBackend
             using var stream = new FileStream(full, FileMode.Create, FileAccess.Write);
             WeightBlob.Write(stream, lowered.Weights);
         });
+        if (recipe is not null)
+            Write("weights.recipe", full =>
+            {
+                using var stream = new FileStream(full, FileMode.Create, FileAccess.Write);
+                recipe.Write(stream);
+            });
         foreach (var input in program.Inputs)
         {
             var values = inputs.TryGetValue(input.GraphName, out var tensor)
@@ -83,6 +99,6 @@ public static class CudaBackend
         foreach (var output in program.Outputs)
             Write($"golden/{output.Name}.npy", full => NpyFile.Write(full, [.. output.NpyShape], golden[output.GraphName].Floats));
 
-        return new CudaEmission(written, program.Launches.Count, program.Launches.Select(l => l.Label).Distinct().ToList(), lowered.WeightBytes);
+        return new CudaEmission(written, program.Launches.Count, program.Launches.Select(l => l.Label).Distinct().ToList(), lowered.WeightBytes, recipe);
     }
 }

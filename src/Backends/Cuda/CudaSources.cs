@@ -10,8 +10,8 @@ namespace SparseBert.Backends.Cuda;
 /// </summary>
 static class CudaSources
 {
-    /// <summary>Relative path → text, in a fixed order.</summary>
-    public static IReadOnlyList<(string Path, string Text)> Render(CudaProgram program, CudaOptions options, string title)
+    /// <summary>Relative path → text, in a fixed order; with <paramref name="recipe"/>, regen_weights.c and its make target too.</summary>
+    public static IReadOnlyList<(string Path, string Text)> Render(CudaProgram program, CudaOptions options, string title, bool recipe)
     {
         var handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
         string Render(string template, object model)
@@ -35,11 +35,11 @@ static class CudaSources
         {
             ("Makefile", Render("Makefile.hbs", new
             {
-                title, precision, archs = numbers, ptx, headers = headers.Prepend("common.cuh"),
+                title, precision, archs = numbers, ptx, headers = headers.Prepend("common.cuh"), recipe,
             })),
             ("README.md", Render("README.md.hbs", new
             {
-                title, precision, cublasName, tolerance,
+                title, precision, cublasName, tolerance, recipe,
                 archList = string.Join(", ", options.Architectures),
                 sequence = program.Inputs.Count > 0 ? program.Inputs[0].Length : 0,
                 outputFiles = string.Join(", ", program.Outputs.Select(o => o.Name + ".npy")),
@@ -52,6 +52,7 @@ static class CudaSources
             ("main.cu", Render("main.cu.hbs", new { title, precision })),
             ("bench.cu", Render("bench.cu.hbs", new { title, precision, half, cublasName })),
             ("runtime.cuh", Render("runtime.cuh.hbs", plain)),
+            ("report.cuh", Render("report.cuh.hbs", plain)),
             ("kernels.cuh", Render("kernels.cuh.hbs", KernelsHeader(program, title, precision, tolerance))),
             ("kernels.cu", Render("kernels.cu.hbs", new { title, precision, headers, launches = program.Launches, launchCount = program.Launches.Count })),
             ("kernels/common.cuh", Render("common.cuh.hbs", plain)),
@@ -67,6 +68,7 @@ static class CudaSources
             };
             files.Add(("kernels/" + header, Render(header + ".hbs", model)));
         }
+        if (recipe) files.Add(("regen_weights.c", Render("regen_weights.c.hbs", new { title })));
         return files;
     }
 

@@ -69,12 +69,15 @@ public static class WeightBlob
             foreach (var array in weight.Arrays)
             {
                 stream.Write(new byte[array.Offset - position]);
-                var bytes = Bytes(weight.Data, array.Role);
+                var bytes = Bytes(weight, array);
                 stream.Write(bytes);
                 position = array.Offset + bytes.Length;
             }
         stream.Write(new byte[TotalBytes(weights) - position]);
     }
+
+    /// <summary>The bytes of one array of a weight, as <see cref="Write"/> places them at the array's offset.</summary>
+    public static ReadOnlySpan<byte> Bytes(BlobWeight weight, BlobArray array) => Bytes(weight.Data, array.Role);
 
     static ReadOnlySpan<byte> Bytes(ConstantData data, string role) => (data, role) switch
     {

@@ -13,7 +13,7 @@ public sealed class CompileCommand : ICommand
     static readonly string[] Targets = ["hls", "cuda"];
 
     public string Name => "compile";
-    public string Usage => "sparsebert compile MODEL --target hls|cuda [--device zcu102] [--precision fp32|int8|fp16 [--fixed-point]] [--parallel 8x16] [--arch sm_80,sm_87,sm_90] [--block 16x16] " +
+    public string Usage => "sparsebert compile MODEL --target hls|cuda [--device zcu102] [--precision fp32|int8|fp16 [--fixed-point]] [--parallel 8x16] [--arch sm_80,sm_87,sm_90] [--weights-recipe SEED] [--block 16x16] " +
                            "[--seq N | --ids 101,7592,102 [--token-type-ids ...] [--attention-mask ...]] [--config FILE] --out DIR";
     public string Summary => "compile the optimized model for hardware: --target hls writes a Vitis HLS project with a C-simulation testbench";
 
@@ -24,6 +24,8 @@ public sealed class CompileCommand : ICommand
         new("precision", "fp32|int8|fp16", "fp32 (default); hls: int8 linears calibrated on synthetic inputs; cuda: fp16 weights and tensor cores"),
         new("fixed-point", null, "hls, with --precision int8: layer norm, softmax and GELU in integer arithmetic too (I-BERT approximations)"),
         new("arch", "sm_80,sm_87,sm_90", "cuda: GPU architectures to build for (default sm_80,sm_87,sm_90)"),
+        new("weights-recipe", "SEED", "cuda, for a model from `synth --values portable --seed SEED` (pruned or not): also write weights.recipe " +
+                                      "and regen_weights.c, from which `make weights.bin` rebuilds weights.bin without .NET"),
         new("parallel", "PExSIMD", "MAC array per matrix stage: output channels × input features per cycle (default 8x16)"),
         new("block", "RxC", "BSR block shape (default 16x16)"),
         ModelArguments.Config, .. ModelArguments.Inputs,
@@ -38,7 +40,7 @@ public sealed class CompileCommand : ICommand
             throw new UsageException($"--target: '{IR.BadInputException.Printable(target, 20)}' is not a target; targets: {string.Join(", ", Targets)}");
         var outDir = args.Require("out");
         if (target == "cuda") return CompileCuda(args, outDir, output);
-        if (args.Has("arch")) throw new UsageException("--arch is for --target cuda");
+        if (args.Has("arch") || args.Has("weights-recipe")) throw new UsageException("--arch and --weights-recipe are for --target cuda");
         var precision = args.Get("precision") ?? "fp32";
         if (args.Has("fixed-point") && precision != "int8") throw new UsageException("--fixed-point needs --precision int8");
         var options = new HlsOptions
@@ -84,15 +86,19 @@ public sealed class CompileCommand : ICommand
             Precision = CudaOptions.ParsePrecision(args.Get("precision") ?? "fp32", "--precision"),
         };
         var block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block");
+        int? recipeSeed = args.Has("weights-recipe") ? args.GetInt("weights-recipe", 0, 0, int.MaxValue) : null;
         var model = ModelArguments.LoadModel(args, output);
         var inputs = ModelArguments.ReadInputs(args, model.Config, output);
 
         using var folder = new OutputFolder(outDir);
-        var (emission, notes) = CudaBackend.Compile(model, inputs, options, block, folder.Staging);
+        var (emission, notes) = CudaBackend.Compile(model, inputs, options, block, folder.Staging, recipeSeed);
         folder.Commit();
         foreach (var note in notes) output.WriteLine(note);
         output.WriteLine($"compiled {emission.Kernels} kernel launches ({string.Join(", ", emission.KernelLabels)}) for {string.Join(", ", options.Architectures)}, " +
                          $"{options.PrecisionName}, {inputs.Length} tokens, weights {emission.WeightBytes / 1e6:F2} MB");
+        if (emission.Recipe is { } recipe)
+            output.WriteLine($"weights.recipe: {new FileInfo(Path.Combine(outDir, "weights.recipe")).Length / 1e6:F3} MB for {recipe.BlobBytes / 1e6:F2} MB of weights.bin " +
+                             $"({recipe.GeneratedValues:N0} values generated, {recipe.CarriedBytes:N0} bytes carried: indices and computed values)");
         output.WriteLine($"wrote {outDir}: make builds the runner with nvcc; ./runner --check compares with golden/ (tolerance {options.Tolerance:G3})");
         return 0;
     }

@@ -7,7 +7,7 @@ namespace SparseBert.Cli.Commands;
 public sealed class SynthCommand : ICommand
 {
     public string Name => "synth";
-    public string Usage => "sparsebert synth PRESET --out DIR [--seed N] [--dtype f32|f16|bf16] [--labels N]";
+    public string Usage => "sparsebert synth PRESET --out DIR [--seed N] [--dtype f32|f16|bf16] [--labels N] [--values normal|portable]";
     public string Summary => $"write a synthetic model (presets: {string.Join(", ", SyntheticBert.Presets.Keys)})";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -16,6 +16,8 @@ public sealed class SynthCommand : ICommand
         new("seed", "N", $"random seed (default {SyntheticBert.DefaultSeed})"),
         new("dtype", "f32|f16|bf16", "storage type of the weights (default f32)"),
         new("labels", "N", "add a sequence-classification head with N labels (default 0: none)"),
+        new("values", "normal|portable", "normal: N(0, 0.02²) by Box–Muller (default); portable: integer-hash values that C reproduces bit for bit " +
+                                         "(for compile --weights-recipe)"),
     ];
 
     public int Execute(CommandLine args, TextWriter output)
@@ -33,15 +35,21 @@ public sealed class SynthCommand : ICommand
             "bf16" => DType.BF16,
             var other => throw new UsageException($"--dtype must be f32, f16 or bf16, got '{BadInputException.Printable(other, 20)}'"),
         };
+        var values = (args.Get("values") ?? "normal") switch
+        {
+            "normal" => SyntheticValues.Normal,
+            "portable" => SyntheticValues.Portable,
+            var other => throw new UsageException($"--values must be normal or portable, got '{BadInputException.Printable(other, 20)}'"),
+        };
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using (var folder = new OutputFolder(outDir))
         {
-            SyntheticBert.Write(folder.Staging, config, seed, labels, dtype);
+            SyntheticBert.Write(folder.Staging, config, seed, labels, dtype, values);
             folder.Commit();
         }
         long bytes = new FileInfo(Path.Combine(outDir, "model.safetensors")).Length;
-        output.WriteLine($"wrote synthetic '{preset}' model (seed {seed}, {dtype.Name()}, {bytes / 1e6:F1} MB) to {outDir} in {clock.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"wrote synthetic '{preset}' model (seed {seed}, {(values == SyntheticValues.Portable ? "portable values, " : "")}{dtype.Name()}, {bytes / 1e6:F1} MB) to {outDir} in {clock.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
 }

@@ -3,11 +3,22 @@ using SparseBert.IR;
 
 namespace SparseBert.Frontend;
 
+/// <summary>Which generator a synthetic model's values come from.</summary>
+public enum SyntheticValues
+{
+    /// <summary>N(0, 0.02²) by <see cref="SeededRandom"/> (Box–Muller).</summary>
+    Normal,
+
+    /// <summary><see cref="PortableValues"/>: integer arithmetic only, reproducible in C.</summary>
+    Portable,
+}
+
 /// <summary>
 /// Seeded random BERTs written as real Hugging Face folders (config.json + model.safetensors), since no pretrained
 /// weights can be downloaded here. Matrices, embeddings and biases are N(0, 0.02²) (BERT's initializer range);
 /// layer-norm gammas are 1 + N(0, 0.02²) and betas N(0, 0.02²), so no parameter is trivially 0 or 1 and tests can
-/// tell a dropped term. The same preset and seed give byte-identical files.
+/// tell a dropped term. The same preset and seed give byte-identical files. With <see cref="SyntheticValues.Portable"/>
+/// the values come from <see cref="PortableValues"/> instead, which C code reproduces bit for bit.
 /// </summary>
 public static class SyntheticBert
 {
@@ -33,25 +44,29 @@ public static class SyntheticBert
             : throw new BadInputException("", null, $"unknown preset '{BadInputException.Printable(preset)}'; expected one of {string.Join(", ", Presets.Keys)}");
 
     /// <summary>All weights of a model with this config, pooler included, and a classifier when numLabels > 0, in state-dict order.</summary>
-    public static IEnumerable<(string Name, int[] Shape, float[] Data)> Weights(BertConfig config, int seed, int numLabels = 0)
+    public static IEnumerable<(string Name, int[] Shape, float[] Data)> Weights(BertConfig config, int seed, int numLabels = 0,
+        SyntheticValues values = SyntheticValues.Normal)
     {
         var all = BertModel.RequiredWeights(config).Concat(BertModel.PoolerWeights(config));
         if (numLabels > 0) all = all.Concat(BertModel.ClassifierWeights(config, numLabels));
         foreach (var (name, shape) in all)
-            yield return (name, shape, Generate(name, shape, seed));
+            yield return (name, shape, values == SyntheticValues.Portable
+                ? PortableValues.Tensor(seed, name, shape.Aggregate(1L, (n, d) => n * d))
+                : Generate(name, shape, seed));
     }
 
     /// <summary>Writes config.json and model.safetensors into folder (created if needed).</summary>
-    public static void Write(string folder, BertConfig config, int seed = DefaultSeed, int numLabels = 0, DType storage = DType.F32)
+    public static void Write(string folder, BertConfig config, int seed = DefaultSeed, int numLabels = 0, DType storage = DType.F32,
+        SyntheticValues values = SyntheticValues.Normal)
     {
         Directory.CreateDirectory(folder);
         HfConfigFile.Write(Path.Combine(folder, "config.json"), config, numLabels);
         SafetensorsWriter.Write(Path.Combine(folder, "model.safetensors"),
-            Weights(config, seed, numLabels).Select(w => (w.Name, w.Shape, w.Data)), storage);
+            Weights(config, seed, numLabels, values).Select(w => (w.Name, w.Shape, w.Data)), storage);
     }
 
-    public static BertModel Model(BertConfig config, int seed = DefaultSeed, int numLabels = 0) =>
-        new(config, Weights(config, seed, numLabels).ToDictionary(w => w.Name, w => new Tensor(new Shape(w.Shape), w.Data)), "synthetic");
+    public static BertModel Model(BertConfig config, int seed = DefaultSeed, int numLabels = 0, SyntheticValues values = SyntheticValues.Normal) =>
+        new(config, Weights(config, seed, numLabels, values).ToDictionary(w => w.Name, w => new Tensor(new Shape(w.Shape), w.Data)), "synthetic");
 
     static float[] Generate(string name, int[] shape, int seed)
     {
