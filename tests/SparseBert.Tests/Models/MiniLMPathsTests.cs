@@ -10,7 +10,8 @@ namespace SparseBert.Tests.Models;
 
 /// <summary>
 /// The real all-MiniLM-L6-v2 through every way in other than its ONNX file (which MiniLMOnnxTests covers): the
-/// Hugging Face folder `fetch` writes, a torch.save pytorch_model.bin of the same weights, and text through its own
+/// Hugging Face folder `fetch` writes, a torch.save pytorch_model.bin of the same weights, the TorchSharp module
+/// (libtorch's kernels) holding them, and text through its own
 /// vocab.txt. Each must equal ONNX Runtime on the package's model.onnx within 1e-4 relative.
 /// </summary>
 public sealed class MiniLMPathsTests(MiniLMFiles files, ITestOutputHelper log) : IClassFixture<MiniLMFiles>, IDisposable
@@ -59,6 +60,29 @@ public sealed class MiniLMPathsTests(MiniLMFiles files, ITestOutputHelper log) :
         var model = BertImporter.Load(folder);
         Assert.EndsWith("pytorch_model.bin", model.Source);
         AssertMatchesOnnxRuntime(model);
+    }
+
+    /// <summary>libtorch on the imported weights: against ONNX Runtime, and against the interpreter on a padded batch.</summary>
+    [Fact]
+    public void TorchSharpModuleOfTheSameWeightsMatchesOnnxRuntimeAndTheInterpreter()
+    {
+        Torch.TorchTestSetup.Configure();
+        var model = BertImporter.Load(files.OnnxPath);
+        var inputs = PartiallyMasked(model.Config);
+        using (var module = SparseBert.Torch.TorchBert.FromModel(model))
+        {
+            var torchOutputs = SparseBert.Torch.BertModuleRunner.Run(module, inputs);
+            var reference = OnnxRuntimeReference.Run(files.OnnxPath, inputs);
+            var mapping = reference.Keys.Zip([BertGraph.LastHiddenState, BertGraph.PoolerOutput]);
+            foreach (var (theirs, ours) in mapping)
+            {
+                double error = OnnxRuntimeReference.RelativeError(torchOutputs[ours].Floats, reference[theirs]);
+                log.WriteLine($"TorchSharp module {ours}: relative error {error:G3} against ONNX Runtime");
+                Assert.True(error <= 1e-4, $"{ours}: {error:G3}");
+            }
+        }
+        var second = BertInputs.Create(model.Config, [.. inputs.Ids.Reverse()], null, null);
+        foreach (var e in Torch.TorchReference.AssertMatches(model, [inputs, second])) log.WriteLine(e.ToString());
     }
 
     [Fact]
