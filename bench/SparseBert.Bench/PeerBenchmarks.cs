@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SparseBert.Frontend;
@@ -20,8 +23,11 @@ public enum PeerCase { MiniLM_32, MiniLM_128, Base_128, Base_16x16_80pc_128, Bas
 /// One BERT forward, batch 1, in three engines on the same weights and ids: ONNX Runtime (baseline; 2 intra-op
 /// threads, all graph optimizations), our interpreter (plain graph, and after the optimizing pipeline) and libtorch
 /// through the TorchSharp module (2 threads, no grad). Each engine is set up only for its own benchmarks.
+/// In process: the child project BenchmarkDotNet generates does not receive TorchSharp's native libraries (libtorch
+/// fails to load there), while this process has them in its output folder.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(InProcessShortRun))]
 public class PeerForward
 {
     const int Threads = 2;
@@ -123,6 +129,12 @@ public class PeerForward
 
     [Benchmark]
     public float LibTorch() => _module!.Run(_inputs)[BertGraph.LastHiddenState].Floats[0];
+}
+
+/// <summary>BenchmarkDotNet's short run (3 warm-ups, 3 iterations), in this process.</summary>
+public sealed class InProcessShortRun : ManualConfig
+{
+    public InProcessShortRun() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
 }
 
 static class PeerModels
