@@ -15,7 +15,6 @@ namespace SparseBert.Frontend.Text;
 public sealed class BertTextTokenizer
 {
     static readonly string[] SpecialTokens = ["[CLS]", "[SEP]", "[UNK]", "[PAD]"];
-    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     readonly BertTokenizer _tokenizer;
 
@@ -48,17 +47,7 @@ public sealed class BertTextTokenizer
     /// <summary>Reads vocab.txt (and tokenizer_config.json beside it) and checks the vocabulary fits the model.</summary>
     public static BertTextTokenizer Load(string vocabPath, BertConfig config)
     {
-        if (!File.Exists(vocabPath)) throw new BadInputException(vocabPath, null, "no such file");
-        string text;
-        try
-        {
-            text = StrictUtf8.GetString(File.ReadAllBytes(vocabPath));
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new BadInputException(vocabPath, null, "is not valid UTF-8 text");
-        }
-        var tokens = text.Split('\n').Select(t => t.TrimEnd('\r')).ToList();
+        var tokens = TextFile.Read(vocabPath).Split('\n').Select(t => t.TrimEnd('\r')).ToList();
         if (tokens.Count > 0 && tokens[^1].Length == 0) tokens.RemoveAt(tokens.Count - 1);
         if (tokens.Count > config.VocabSize)
             throw new BadInputException(vocabPath, null, $"has {tokens.Count:N0} tokens but the model's vocabulary has {config.VocabSize:N0} embeddings");

@@ -1,4 +1,3 @@
-using System.Text;
 using SparseBert.IR;
 
 namespace SparseBert.Frontend.Text;
@@ -11,22 +10,9 @@ public static class SentenceFile
 {
     public sealed record Line(int Number, string Text, string? Pair);
 
-    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     public static IReadOnlyList<Line> Read(string path, int maxLines)
     {
-        if (Directory.Exists(path)) throw new BadInputException(path, null, "is a directory, expected a text file");
-        if (!File.Exists(path)) throw new BadInputException(path, null, "no such file");
-        string text;
-        try
-        {
-            text = StrictUtf8.GetString(File.ReadAllBytes(path));
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new BadInputException(path, null, "is not valid UTF-8 text");
-        }
-        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        var text = TextFile.Read(path);
 
         var lines = new List<Line>();
         var raw = text.Split('\n');
