@@ -14,15 +14,11 @@ public sealed class HtmlReportChromiumTests(ITestOutputHelper output)
 
     static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
+    [SkippableFact]
     public void Headless_chromium_renders_the_charts_and_tables()
     {
-        if (Chromium is null)
-        {
-            output.WriteLine("Chromium rendering SKIPPED: 'chromium' is not on PATH, so the report was checked as text and XML but not " +
-                             "rendered (.ci/run installs Debian's chromium)");
-            return;
-        }
+        Skip.If(Chromium is null, "Chromium rendering SKIPPED: 'chromium' is not on PATH, so the report was checked as text and XML but not " +
+                                  "rendered (.ci/run installs Debian's chromium)");
         using var folder = new TestFolder();
         var page = folder["report.html"];
         File.WriteAllText(page, HtmlReport.Render(ExploreTestPoints.Order.Sort(ExploreTestPoints.Sweep()), HtmlReportTests.Info));

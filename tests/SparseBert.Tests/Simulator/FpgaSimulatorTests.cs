@@ -59,7 +59,7 @@ public sealed class FpgaSimulatorTests(ITestOutputHelper output)
         Assert.Equal(simulation.Stages.Sum(s => s.Stage.Loops.Count(l => l.Pipelined && l.Name != "emit_tiles") + s.Stage.Loops.Count(l => l.Name is "blocks" or "tokens")), checkedLoops);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_simulated_bsr_trip_counts_equal_the_counters_of_the_csim_build()
     {
         var block = new BlockShape(16, 16);
@@ -67,7 +67,7 @@ public sealed class FpgaSimulatorTests(ITestOutputHelper output)
         var simulation = FpgaSimulator.Simulate(design.Schedule, HlsDevice.Load("zcu102"));
         using var folder = new TestFolder();
         HlsEmitter.Write(design, folder.Path);
-        if (SkipWithoutToolchain(output)) return;
+        SkipWithoutToolchain();
         AssertCsimPasses(folder.Path, design.Schedule, design.Lowered.Outputs.Count, counters: true, output);
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "tb_data", "counters.json")));

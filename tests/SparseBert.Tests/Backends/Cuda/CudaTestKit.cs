@@ -86,14 +86,10 @@ public static class CudaTestKit
     public static string? HostCompiler { get; } =
         Environment.GetEnvironmentVariable("NVCC_CCBIN") is { Length: > 0 } chosen ? chosen : Toolchain.Find("clang-14") is null ? null : "clang-14";
 
-    /// <summary>Writes why the build is skipped to the test's output and returns true when nvcc is missing.</summary>
-    public static bool SkipWithoutNvcc(ITestOutputHelper output)
-    {
-        if (Nvcc is not null) return false;
-        output.WriteLine("nvcc build SKIPPED: nvcc is not on PATH, so the generated CUDA was emitted but neither compiled nor run " +
-                         "(.ci/run installs Debian's nvidia-cuda-toolkit)");
-        return true;
-    }
+    /// <summary>Ends the test as SKIPPED, with the reason, when nvcc is missing; the emission checked before stays checked.</summary>
+    public static void SkipWithoutNvcc() =>
+        Skip.If(Nvcc is null, "nvcc build SKIPPED: nvcc is not on PATH, so the generated CUDA was emitted but neither compiled nor run " +
+                              "(.ci/run installs Debian's nvidia-cuda-toolkit)");
 
     /// <summary>`make -j2` in the generated folder (all of it, or the targets named), with the host compiler chosen above.</summary>
     public static Toolchain.ProcessResult Make(string folder, params string[] targets)

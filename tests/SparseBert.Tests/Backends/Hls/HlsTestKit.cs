@@ -64,13 +64,8 @@ public static partial class HlsTestKit
     public static string? MissingToolchain { get; } = new[] { "g++", "make" }.FirstOrDefault(tool => Toolchain.Find(tool) is null) is { } missing
         ? $"'{missing}' is not on PATH, so C simulation cannot be built" : null;
 
-    /// <summary>Writes a skip reason to the test's output and returns true when the toolchain is missing.</summary>
-    public static bool SkipWithoutToolchain(ITestOutputHelper output)
-    {
-        if (MissingToolchain is null) return false;
-        output.WriteLine("C simulation SKIPPED: " + MissingToolchain);
-        return true;
-    }
+    /// <summary>Ends the test as SKIPPED, with the reason, when the toolchain is missing; what ran before stays checked.</summary>
+    public static void SkipWithoutToolchain() => Skip.If(MissingToolchain is not null, "C simulation SKIPPED: " + MissingToolchain);
 
     public sealed record CsimLine(string Output, double MaxAbs, double MaxRel, double Elementwise, double Tolerance, bool Pass);
 
