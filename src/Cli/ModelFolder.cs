@@ -4,8 +4,9 @@ using SparseBert.Frontend.Formats;
 namespace SparseBert.Cli;
 
 /// <summary>
-/// Writes a model as a Hugging Face folder every command reads: config.json, model.safetensors (f32, state-dict order)
-/// and the tokenizer files of the model it came from, so text input keeps working on what prune or fetch wrote.
+/// Writes a model as a Hugging Face folder every command reads: config.json and model.safetensors (f32, state-dict
+/// order); <see cref="CopyTokenizer"/> adds the tokenizer files of the model it came from, so text input keeps working
+/// on what prune wrote.
 /// </summary>
 public static class ModelFolder
 {

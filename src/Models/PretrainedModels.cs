@@ -9,6 +9,9 @@ public sealed class PretrainedModel(string name, string description, string asse
     /// <summary>Where the carrying assembly sits: copied beside this one at build, under pretrained/.</summary>
     public string AssemblyPath { get; } = Path.Combine(AppContext.BaseDirectory, "pretrained", assemblyFile);
 
+    /// <summary>Whether the carrying assembly is in place (the build copies it from the NuGet package).</summary>
+    public bool IsAvailable => File.Exists(AssemblyPath);
+
     /// <summary>model.onnx, read-only; the caller disposes it.</summary>
     public Stream OpenModel() => ManifestResourceFile.Open(AssemblyPath, modelResource);
 

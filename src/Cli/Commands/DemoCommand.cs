@@ -12,7 +12,7 @@ public sealed class DemoCommand : ICommand
     public string Name => "demo";
     public string Usage => "sparsebert demo [--out DIR] [--preset tiny]";
 
-    public string Summary => "the tour: synthesize, inspect, run, prune, optimize, compile (HLS and CUDA), simulate and explore, printing where every output went";
+    public string Summary => "the tour on the real all-MiniLM-L6-v2 (or a synthetic --preset): embed a sentence, inspect, prune, optimize, compile (HLS and CUDA), simulate and explore, printing where every output went";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -25,7 +25,7 @@ public sealed class DemoCommand : ICommand
         args.ExpectPositionals(0, Usage);
         var root = args.Get("out") ?? Path.Combine(Path.GetTempPath(), $"sparsebert-demo-{Guid.NewGuid().ToString("N")[..8]}");
         var preset = args.Get("preset");
-        bool real = preset is null && File.Exists(PretrainedModels.MiniLM.AssemblyPath);
+        bool real = preset is null && PretrainedModels.MiniLM.IsAvailable;
         var model = Path.Combine(root, "model");
         var run = Path.Combine(root, "run");
         var pruned = Path.Combine(root, "pruned");

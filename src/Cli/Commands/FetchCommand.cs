@@ -28,6 +28,9 @@ public sealed class FetchCommand : ICommand
         var pretrained = PretrainedModels.Find(name)
             ?? throw new UsageException($"no pretrained model '{IR.BadInputException.Printable(name)}'; available: {string.Join(", ", PretrainedModels.All.Select(m => m.Name))}");
 
+        if (!pretrained.IsAvailable)
+            throw new IR.BadInputException(pretrained.AssemblyPath, null, "is missing, so the pretrained model cannot be read; `dotnet build` restores it from NuGet");
+
         var clock = Stopwatch.StartNew();
         using var folder = new OutputFolder(outDir);
         // The importer reads files (memory-mapped), so the export is staged as one and removed before the commit.

@@ -14,7 +14,7 @@ public sealed class ModelsCommand : ICommand
     {
         args.ExpectPositionals(0, Usage);
         foreach (var model in PretrainedModels.All)
-            output.WriteLine($"{model.Name,-10} {model.Description}");
+            output.WriteLine($"{model.Name,-10} {model.Description}{(model.IsAvailable ? "" : " (missing: its package was not restored)")}");
         output.WriteLine("sparsebert fetch NAME --out DIR writes one as a Hugging Face folder (config.json, model.safetensors, vocab.txt)");
         return 0;
     }

@@ -67,7 +67,7 @@ public sealed class RunCommand : ICommand
     const string SentenceEmbeddingOutput = "sentence_embedding";
 
     /// <summary>
-    /// Every line of --text-file, tokenized and padded with [PAD] (id 0, mask 0) to the longest line, as a Hugging Face
+    /// Every line of --text-file, tokenized and padded with [PAD] (mask 0) to the longest line, as a Hugging Face
     /// batch with padding=True: one graph serves all rows, and row r of every output is what that batch gives.
     /// </summary>
     static List<BertInputs> ReadTextFile(CommandLine args, string path, BertConfig config, TextWriter output)
@@ -84,15 +84,23 @@ public sealed class RunCommand : ICommand
             return inputs;
         }).ToList();
         int length = encoded.Max(e => e.Length);
+        // The outputs are held whole (one row per line, padded), so their size is checked before any row runs.
+        long floats = (long)lines.Count * length * config.HiddenSize;
+        if (floats > MaxBatchFloats)
+            throw new BadInputException(path, null, $"{lines.Count:N0} sentences padded to {length} tokens make {floats:N0} output values " +
+                                                    $"(at most {MaxBatchFloats:N0}); split the file");
         output.WriteLine($"--text-file: {lines.Count} sentences, padded to {length} tokens{(cut > 0 ? $"; {cut} cut to --max-tokens" : "")}");
         return encoded.Select(e => BertInputs.Create(config,
-            [.. e.Ids, .. new int[length - e.Length]],
+            [.. e.Ids, .. Enumerable.Repeat(tokenizer.PadId, length - e.Length)],
             [.. e.TokenTypeIds, .. new int[length - e.Length]],
             [.. e.AttentionMask, .. new int[length - e.Length]])).ToList();
     }
 
     /// <summary>Caps a batch so that a huge text file is refused before any work, not after hours of it.</summary>
     const int MaxTextLines = 100_000;
+
+    /// <summary>last_hidden_state of a batch is one array: at most 2³⁰ floats (4 GiB).</summary>
+    const long MaxBatchFloats = 1L << 30;
 
     /// <summary>
     /// The outputs with Hugging Face's batch axis in front: [1, …] for a single sequence (ours are unbatched, so the

@@ -8,7 +8,7 @@ namespace SparseBert.Frontend.Text;
 /// <summary>
 /// BERT's WordPiece tokenizer over a model's vocab.txt (Microsoft.ML.Tokenizers does the splitting). Text becomes
 /// [CLS] a [SEP] (b [SEP]) with token types 0 for a and 1 for b, as Hugging Face's BertTokenizer builds it; a pair
-/// too long for the model is cut "longest first" (one token at a time from the longer side), a single text at the end.
+/// too long for the model is cut "longest first" as Hugging Face's fast (Rust) tokenizer does, a single text at the end.
 /// Whether to lower-case comes from tokenizer_config.json's do_lower_case when the folder has one, else from the
 /// vocabulary itself: an uncased vocabulary holds no word piece that lower-casing would change.
 /// </summary>
@@ -73,17 +73,29 @@ public sealed class BertTextTokenizer
         var b = pair is null ? null : Pieces(pair);
         int room = maxTokens - (b is null ? 2 : 3);
         if (room < 1) throw new BadInputException("--max-tokens", null, $"{maxTokens} leaves no room for text beside the special tokens");
-        truncated = false;
-        while (a.Count + (b?.Count ?? 0) > room)
-        {
-            var longer = b is not null && b.Count > a.Count ? b : a;
-            longer.RemoveAt(longer.Count - 1);
-            truncated = true;
-        }
+        truncated = a.Count + (b?.Count ?? 0) > room;
+        if (truncated && b is null) a.RemoveRange(room, a.Count - room);
+        else if (truncated) CutLongestFirst(a, b!, room);
         var ids = _tokenizer.BuildInputsWithSpecialTokens(a, b).ToArray();
         var types = _tokenizer.CreateTokenTypeIdsFromSequences(a, b).ToArray();
         return BertInputs.Create(config, ids, types, null);
     }
+
+    /// <summary>
+    /// Hugging Face's (Rust) longest-first rule: the shorter side keeps what it has if the longer still gets at least
+    /// as much; else both get half the room, and an odd token goes to the side that was longer (to the pair on a tie).
+    /// </summary>
+    static void CutLongestFirst(List<int> a, List<int> b, int room)
+    {
+        var (shorter, longer) = a.Count > b.Count ? (b, a) : (a, b);
+        int keepShorter = shorter.Count, keepLonger = keepShorter > room ? keepShorter : Math.Max(keepShorter, room - keepShorter);
+        if (keepShorter + keepLonger > room) (keepShorter, keepLonger) = (room / 2, room / 2 + room % 2);
+        shorter.RemoveRange(Math.Min(keepShorter, shorter.Count), shorter.Count - Math.Min(keepShorter, shorter.Count));
+        longer.RemoveRange(Math.Min(keepLonger, longer.Count), longer.Count - Math.Min(keepLonger, longer.Count));
+    }
+
+    /// <summary>The id batches are padded with.</summary>
+    public int PadId => _tokenizer.PaddingTokenId;
 
     /// <summary>
     /// Uncased BERT lower-cases, then strips accents. The tokenizer package's own mark removal relies on

@@ -49,6 +49,17 @@ public sealed class BertTextTokenizerTests : IDisposable
     }
 
     [Fact]
+    public void WhenBothSidesMustShrinkTheOddTokenGoesToTheLongerOneAsHuggingFaceFastDoes()
+    {
+        // 6 + 5 pieces into 12 - 3 = 9: both over half, so 4 each and the odd one to the longer text (5 + 4).
+        var inputs = Load().Encode(TestModels.Tiny, "a b a b a b", "cat sat cat sat cat", 12, out _);
+        Assert.Equal([Cls, Id("a"), Id("b"), Id("a"), Id("b"), Id("a"), Sep, Id("cat"), Id("sat"), Id("cat"), Id("sat"), Sep], inputs.Ids);
+        // A tie (3 + 3 into 5): the pair keeps the odd token.
+        var tie = Load().Encode(TestModels.Tiny, "a b a", "cat sat cat", 8, out _);
+        Assert.Equal([Cls, Id("a"), Id("b"), Sep, Id("cat"), Id("sat"), Id("cat"), Sep], tie.Ids);
+    }
+
+    [Fact]
     public void CasingFollowsTheVocabularyUnlessTokenizerConfigSays()
     {
         Assert.True(Load().LowerCase);
