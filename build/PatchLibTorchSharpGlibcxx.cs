@@ -60,7 +60,7 @@ public sealed class PatchLibTorchSharpGlibcxx : Microsoft.Build.Utilities.Task
             UsePatched = true;
             Log.LogMessage(MessageImportance.Normal, $"{libstdcxx} stops before {Needed}: {PatchedFile} is {SourceFile} needing {Replacement} instead");
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             Log.LogWarning($"{SourceFile} is used as shipped, since its version need could not be rewritten safely: {e.Message}");
         }
