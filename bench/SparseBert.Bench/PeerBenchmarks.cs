@@ -23,8 +23,8 @@ public enum PeerCase { MiniLM_32, MiniLM_128, Base_128, Base_16x16_80pc_128, Bas
 /// One BERT forward, batch 1, in three engines on the same weights and ids: ONNX Runtime (baseline; 2 intra-op
 /// threads, all graph optimizations), our interpreter (plain graph, and after the optimizing pipeline) and libtorch
 /// through the TorchSharp module (2 threads, no grad). Each engine is set up only for its own benchmarks.
-/// In process: the child project BenchmarkDotNet generates does not receive TorchSharp's native libraries (libtorch
-/// fails to load there), while this process has them in its output folder.
+/// In process: the child project BenchmarkDotNet generates turns off Directory.Build.targets, so it would get
+/// TorchSharp's native library unpatched (it does not load on Debian 12); this process has the patched one.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(InProcessShortRun))]
