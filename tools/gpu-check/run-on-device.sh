@@ -30,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --deadline) need "$@"; deadline=$2; shift 2 ;;
     --only) need "$@"; only+=("$2"); shift 2 ;;
     --out) need "$@"; out=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -uo/p' "$here/$(basename "${BASH_SOURCE[0]}")" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
