@@ -47,7 +47,7 @@ public sealed class BertTextTokenizer
     /// <summary>Reads vocab.txt (and tokenizer_config.json beside it) and checks the vocabulary fits the model.</summary>
     public static BertTextTokenizer Load(string vocabPath, BertConfig config)
     {
-        var tokens = TextFile.Read(vocabPath).Split('\n').Select(t => t.TrimEnd('\r')).ToList();
+        var tokens = TextFile.ReadLines(vocabPath).ToList();
         if (tokens.Count > 0 && tokens[^1].Length == 0) tokens.RemoveAt(tokens.Count - 1);
         if (tokens.Count > config.VocabSize)
             throw new BadInputException(vocabPath, null, $"has {tokens.Count:N0} tokens but the model's vocabulary has {config.VocabSize:N0} embeddings");

@@ -12,13 +12,11 @@ public static class SentenceFile
 
     public static IReadOnlyList<Line> Read(string path, int maxLines)
     {
-        var text = TextFile.Read(path);
-
+        var raw = TextFile.ReadLines(path);
         var lines = new List<Line>();
-        var raw = text.Split('\n');
         for (int i = 0; i < raw.Length; i++)
         {
-            var line = raw[i].TrimEnd('\r');
+            var line = raw[i];
             if (line.Trim().Length == 0) continue;
             var parts = line.Split('\t');
             if (parts.Length > 2) throw new BadInputException(path, null, $"line {i + 1} has {parts.Length - 1} tabs; expected a text or a text<TAB>pair");

@@ -8,6 +8,9 @@ static class TextFile
 {
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>The file's lines, split at \n with a trailing \r dropped (files written on Windows).</summary>
+    public static string[] ReadLines(string path) => Read(path).Split('\n').Select(line => line.TrimEnd('\r')).ToArray();
+
     public static string Read(string path)
     {
         if (Directory.Exists(path)) throw new BadInputException(path, null, "is a directory, expected a text file");
