@@ -17,10 +17,15 @@ public sealed class BadInputException(string file, string? tensor, string proble
         return where + what + problem;
     }
 
-    /// <summary>Names come from files we do not trust; keep the message one printable line.</summary>
+    /// <summary>
+    /// Names come from files we do not trust; keep the message one printable line. Control characters, format
+    /// characters (bidirectional overrides and zero-width marks, which can make a terminal show another name than the
+    /// one in the file) and halves of surrogate pairs all become '?'.
+    /// </summary>
     public static string Printable(string text, int maxLength = 120)
     {
-        var chars = text.Take(maxLength).Select(c => char.IsControl(c) ? '?' : c);
+        var chars = text.Take(maxLength).Select(c => char.IsControl(c) || char.IsSurrogate(c)
+            || System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ? '?' : c);
         var s = new string(chars.ToArray());
         return text.Length > maxLength ? s + "..." : s;
     }

@@ -31,13 +31,19 @@ public static class BertImporter
                 throw new BadInputException(checkpoint.Path, tensor.Name, $"is the same weight as '{byCanonical[canonical].Name}' (both name {canonical})");
         }
 
-        var wanted = BertModel.RequiredWeights(config).ToList();
-        wanted.AddRange(Optional(checkpoint, byCanonical, BertModel.PoolerWeights(config).ToList()));
-        if (byCanonical.TryGetValue(BertWeightNames.Classifier + ".weight", out var classifier) && classifier.Shape.Length == 2)
-            wanted.AddRange(Optional(checkpoint, byCanonical, BertModel.ClassifierWeights(config, (int)Math.Min(classifier.Shape[0], int.MaxValue)).ToList()));
-
-        foreach (var (name, shape) in wanted)
+        // Checked one by one as the config names them: a config claiming a million layers fails at the first layer the
+        // checkpoint lacks, instead of first building the names and shapes of every claimed weight.
+        var required = BertModel.RequiredWeights(config);
+        var pooler = Optional(checkpoint, byCanonical, BertModel.PoolerWeights(config).ToList());
+        var classifier = byCanonical.TryGetValue(BertWeightNames.Classifier + ".weight", out var head) && head.Shape.Length == 2
+            ? Optional(checkpoint, byCanonical, BertModel.ClassifierWeights(config, (int)Math.Min(head.Shape[0], int.MaxValue)).ToList())
+            : [];
+        var wanted = new List<(string Name, int[] Shape)>();
+        foreach (var (name, shape) in required.Concat(pooler).Concat(classifier))
+        {
             CheckShape(checkpoint, byCanonical, name, shape);
+            wanted.Add((name, shape));
+        }
 
         var weights = new Dictionary<string, Tensor>();
         foreach (var (name, shape) in wanted)

@@ -106,16 +106,7 @@ public static class HfConfigFile
 
     static JsonDocument Load(string path)
     {
-        if (Directory.Exists(path)) throw new BadInputException(path, null, "is a directory, expected a config.json file");
-        if (!File.Exists(path)) throw new BadInputException(path, null, "no such file");
-        JsonDocument doc;
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            doc = JsonDocument.Parse(stream);
-        }
-        catch (JsonException e) { throw new BadInputException(path, null, "invalid JSON: " + e.Message); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BadInputException(path, null, "cannot read: " + e.Message); }
+        var doc = StrictJson.ReadFile(path, "a config.json file");
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
         {
             var kind = Kind(doc.RootElement);

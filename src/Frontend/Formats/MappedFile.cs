@@ -29,8 +29,7 @@ sealed unsafe class MappedFile : IDisposable
     /// <summary>Maps <paramref name="path"/>; every way the path can fail to be a readable, non-empty file is bad input.</summary>
     public static MappedFile Open(string path)
     {
-        if (Directory.Exists(path)) throw new BadInputException(path, null, "is a directory, expected a file");
-        if (!File.Exists(path)) throw new BadInputException(path, null, "no such file");
+        InputFile.Require(path, "a file");
         FileStream? stream = null;
         MemoryMappedFile? map = null;
         try

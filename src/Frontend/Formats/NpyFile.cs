@@ -46,8 +46,7 @@ public static class NpyFile
 
     public static (int[] Shape, float[] Data) Read(string path)
     {
-        if (Directory.Exists(path)) throw new BadInputException(path, null, "is a directory, expected a .npy file");
-        if (!File.Exists(path)) throw new BadInputException(path, null, "no such file");
+        InputFile.Require(path, "a .npy file");
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Unicode;
 using SparseBert.IR;
 
 namespace SparseBert.Frontend.Formats;
@@ -17,10 +16,7 @@ static class SafetensorsHeader
 
     public static (List<Entry> Entries, Dictionary<string, string> Metadata) Parse(string path, byte[] header, long dataLength)
     {
-        if (!Utf8.IsValid(header)) throw new BadInputException(path, null, "header is not valid UTF-8");
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(header); }
-        catch (JsonException e) { throw new BadInputException(path, null, "header is not valid JSON: " + e.Message); }
+        var doc = StrictJson.Parse(path, header);
 
         var entries = new List<Entry>();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -28,11 +24,8 @@ static class SafetensorsHeader
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new BadInputException(path, null, $"header is a JSON {Kind(doc.RootElement)}, expected an object");
-            // JsonDocument keeps duplicate keys; a second definition of a name would silently shadow the first.
-            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in doc.RootElement.EnumerateObject())
             {
-                if (!seen.Add(property.Name)) throw new BadInputException(path, property.Name, "appears twice in the header");
                 if (property.Name == MetadataKey) ReadMetadata(path, property.Value, metadata);
                 else entries.Add(ReadEntry(path, property.Name, property.Value, dataLength));
             }

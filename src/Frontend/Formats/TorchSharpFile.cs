@@ -54,11 +54,12 @@ public sealed class TorchSharpFile : ICheckpoint
     {
         var reader = new IndexReader(path, file);
         ulong count = reader.ReadLeb128(null, "the entry count");
-        // Checked before the list is sized, so a corrupt count cannot ask for gigabytes.
         if (count > (ulong)(file.Length / MinEntryBytes))
             throw new BadInputException(path, null, $"entry count {count} is impossible in a file of {file.Length} bytes");
 
-        var entries = new List<(CheckpointTensor, long)>((int)count);
+        // Grown as entries are read, never sized from the count: a large sparse file passes the check above and
+        // could otherwise ask for gigabytes before its first entry turns out to be garbage.
+        var entries = new List<(CheckpointTensor, long)>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (ulong i = 0; i < count; i++)
         {

@@ -117,21 +117,14 @@ public sealed class BertTextTokenizer
 
     static bool? ReadDoLowerCase(string path)
     {
-        try
+        using var document = StrictJson.ReadFile(path, "a tokenizer_config.json file");
+        if (document.RootElement.ValueKind != JsonValueKind.Object
+            || !document.RootElement.TryGetProperty("do_lower_case", out var value)) return null;
+        return value.ValueKind switch
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("do_lower_case", out var value)) return null;
-            return value.ValueKind switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => throw new BadInputException(path, null, "do_lower_case must be true or false"),
-            };
-        }
-        catch (JsonException e)
-        {
-            throw new BadInputException(path, null, $"is not valid JSON ({e.Message.Split('.')[0]})");
-        }
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new BadInputException(path, null, "do_lower_case must be true or false"),
+        };
     }
 }

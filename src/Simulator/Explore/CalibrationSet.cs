@@ -16,7 +16,7 @@ public sealed record CalibrationSet(string Description, IReadOnlyList<BertInputs
 
     public static CalibrationSet FromFile(string path, BertConfig config, int length)
     {
-        if (!File.Exists(path)) throw new BadInputException(path, null, "does not exist");
+        InputFile.Require(path, "a file of id sequences");
         var inputs = new List<BertInputs>();
         int lineNumber = 0;
         foreach (var raw in File.ReadLines(path))

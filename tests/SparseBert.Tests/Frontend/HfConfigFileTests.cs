@@ -80,6 +80,8 @@ public sealed class HfConfigFileTests : IDisposable
     [InlineData("\"layer_norm_eps\": \"1e-12\"", "expected a positive finite number")]
     [InlineData("\"hidden_act\": \"swish\"", "field 'hidden_act' is \"swish\"; accepted: gelu, gelu_new, gelu_pytorch_tanh, relu")]
     [InlineData("\"hidden_act\": 3", "accepted: gelu, gelu_new, gelu_pytorch_tanh, relu")]
+    [InlineData("\"hidden_act\": \"\\udfff\"", "$.hidden_act: a string escapes an unpaired surrogate")]
+    [InlineData("\"hidden_size\": 768, \"hidden_size\": 1024", "$: key 'hidden_size' appears twice")]
     public void BadFieldValueIsBadInput(string replacement, string fragment)
     {
         var name = replacement[..(replacement.IndexOf(':'))];
@@ -88,10 +90,17 @@ public sealed class HfConfigFileTests : IDisposable
         BadInput.Expect(() => HfConfigFile.Read(path), path, null, fragment);
     }
 
+    [Fact]
+    public void OverlongUtf8IsBadInput()
+    {
+        var path = _dir.Write("config.json", [.. "{\"hidden_act\": \""u8, 0xC0, 0xAF, .. "\"}"u8]);
+        BadInput.Expect(() => HfConfigFile.Read(path), path, null, "is not valid UTF-8");
+    }
+
     [Theory]
-    [InlineData("{\"hidden_size\": ", "invalid JSON")]
+    [InlineData("{\"hidden_size\": ", "not valid JSON")]
     [InlineData("[1, 2]", "top level is a JSON array, expected an object")]
-    [InlineData("", "invalid JSON")]
+    [InlineData("", "not a regular file")]
     public void UnreadableDocumentIsBadInput(string json, string fragment)
     {
         var path = Config(json);

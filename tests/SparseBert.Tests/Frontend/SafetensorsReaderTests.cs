@@ -74,7 +74,10 @@ public sealed class SafetensorsReaderTests : IDisposable
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12, "b", "overlaps tensor 'a' [0, 8)")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", 12, "b", "bytes [4, 8) of the data section before this tensor belong to no tensor")]
     [InlineData("{" + W + "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8, null, "bytes [4, 8) at the end of the data section belong to no tensor")]
-    [InlineData("{" + W + "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}," + W + "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "w", "appears twice")]
+    [InlineData("{" + W + "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}," + W + "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, null, "key 'w' appears twice")]
+    [InlineData("{\"cls.\\ud800\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, null, "key 1 of $: a string escapes an unpaired surrogate")]
+    [InlineData("{\"__metadata__\":{\"k\\udfff\":\"v\"}," + W + "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, null, "key 1 of $.__metadata__: a string escapes")]
+    [InlineData("{" + W + "{\"dtype\":\"F3\\ud800\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, null, "$.w.dtype: a string escapes")]
     public void MalformedHeaderIsBadInput(string header, int dataBytes, string? tensor, string fragment)
     {
         var path = _dir.Write("bad.safetensors", Build(header, new byte[dataBytes]));

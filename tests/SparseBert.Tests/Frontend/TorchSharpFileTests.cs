@@ -119,6 +119,27 @@ public sealed class TorchSharpFileTests : IDisposable
     public void EmptyFileIsBadInput()
     {
         var path = _dir.Write("empty.bin", []);
-        BadInput.Expect(() => TorchSharpFile.Open(path).Dispose(), path, null, "empty file");
+        BadInput.Expect(() => TorchSharpFile.Open(path).Dispose(), path, null, "not a regular file");
+    }
+
+    [Theory]
+    [InlineData(1L << 30)]
+    [InlineData(9L << 30)]
+    public void AHugeSparseFileDoesNotSizeItsEntryListFromTheCount(long length)
+    {
+        // The count (length / 4, just within the plausibility check) would pre-size a list of 4.3 GB at 1 GiB, and
+        // its int cast goes negative at 9 GiB; the first entry's zero-length name is the real problem.
+        var path = _dir["sparse.bin"];
+        using (var file = new FileStream(path, FileMode.Create))
+        {
+            ulong count = (ulong)(length / 4);
+            for (; count >= 0x80; count >>= 7) file.WriteByte((byte)(count | 0x80));
+            file.WriteByte((byte)count);
+            file.SetLength(length);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<BadInputException>(() => TorchSharpFile.Open(path).Dispose());
+        Assert.DoesNotContain("entry count", e.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20);
     }
 }
