@@ -10,8 +10,7 @@ public static class CheckpointFiles
     /// </summary>
     public static ICheckpoint Open(string path)
     {
-        if (Directory.Exists(path)) throw new BadInputException(path, null, "is a directory, expected a checkpoint file");
-        if (!File.Exists(path)) throw new BadInputException(path, null, "no such file");
+        InputFile.Require(path, "a checkpoint file");
         return string.Equals(System.IO.Path.GetExtension(path), ".safetensors", StringComparison.OrdinalIgnoreCase)
             ? SafetensorsFile.Open(path)
             : PyTorchFile.IsTorchSave(path) ? PyTorchFile.Open(path) : TorchSharpFile.Open(path);

@@ -52,6 +52,7 @@ public sealed class PyTorchFile : ICheckpoint
     /// <summary>Whether the file begins as torch.save output does: a zip local header, or the legacy format's pickled magic number.</summary>
     public static bool IsTorchSave(string path)
     {
+        InputFile.Require(path, "a checkpoint file");
         Span<byte> head = stackalloc byte[SniffBytes];
         int read;
         try
