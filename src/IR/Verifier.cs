@@ -1,10 +1,13 @@
+using SparseBert.IR.Analysis;
+
 namespace SparseBert.IR;
 
 /// <summary>
 /// The IR's invariants, numbered so a failure names the rule it broke. Passes must keep all of them;
 /// tests run the verifier before and after every pass.
 ///   1. Types and nodes line up: one type per node.
-///   2. Every input of node i is a value defined before i (so the graph is acyclic and in topological order).
+///   2. Every input of node i is a value defined before i (so the graph is acyclic and in topological order). A
+///      violation says whether the nodes are merely out of order or read each other in a cycle, and names the cycle.
 ///   3. Each node's type is the one its op infers from its inputs' types (shapes agree, dtypes are legal for the op).
 ///   4. A linear's (or quantized linear's) weight and bias are constants.
 ///   5. Input names are unique and non-empty; output names are unique and non-empty and refer to defined values.
@@ -31,14 +34,16 @@ public static class Verifier
         }
 
         var sparseAllowed = new HashSet<int>();
+        IReadOnlyDictionary<int, IReadOnlyList<int>>? cycles = null;
         for (int i = 0; i < nodes.Length; i++)
         {
             var node = nodes[i];
-            string at = $"%{i} {node.OpName} '{BadInputException.Printable(node.Name)}'";
+            string at = At(graph, i);
             var undefined = node.Inputs.Where(v => v.Index < 0 || v.Index >= i).ToList();
             if (undefined.Count > 0)
             {
-                errors.Add($"[2] {at} uses {string.Join(", ", undefined)} before it is defined");
+                cycles ??= Dependences.Cycles(graph);
+                errors.Add($"[2] {at} uses {string.Join(", ", undefined)} before it is defined, {OrderProblem(graph, i, undefined, cycles)}");
                 continue;
             }
 
@@ -73,6 +78,20 @@ public static class Verifier
 
         CheckNames(graph, errors);
         return errors;
+    }
+
+    static string At(Graph graph, int node) => $"%{node} {graph.Nodes[node].OpName} '{BadInputException.Printable(graph.Nodes[node].Name)}'";
+
+    /// <summary>
+    /// Why a node reads ahead: there is no order because of a cycle, the order is merely wrong (sorting would fix it),
+    /// or what it reads is no node at all.
+    /// </summary>
+    static string OrderProblem(Graph graph, int node, List<Value> undefined, IReadOnlyDictionary<int, IReadOnlyList<int>> cycles)
+    {
+        if (cycles.TryGetValue(node, out var cycle)) return "on a cycle through " + string.Join(", ", cycle.Select(n => At(graph, n)));
+        return undefined.Any(v => v.Index >= 0 && v.Index < graph.Nodes.Length)
+            ? "but on no cycle: the nodes are out of order"
+            : "which is not a node of the graph";
     }
 
     static bool IsOnlyLinearWeight(Graph graph, Value value, HashSet<int> linearWeights) =>

@@ -1,4 +1,5 @@
 using SparseBert.IR;
+using SparseBert.IR.Analysis;
 
 namespace SparseBert.Passes;
 
@@ -40,17 +41,11 @@ public sealed class GraphRewriter
         return EliminateDeadNodes(rewriter.Builder.Build());
     }
 
-    /// <summary>Keeps the inputs, the outputs and whatever they depend on, in the original order.</summary>
+    /// <summary>Keeps the inputs (the graph's signature), the outputs and whatever they depend on, in the original order.</summary>
     public static Graph EliminateDeadNodes(Graph graph)
     {
-        var live = new bool[graph.Nodes.Length];
-        foreach (var o in graph.Outputs) live[o.Value.Index] = true;
-        for (int i = graph.Nodes.Length - 1; i >= 0; i--)
-        {
-            if (graph.Nodes[i] is Input) live[i] = true;
-            if (!live[i]) continue;
-            foreach (var input in graph.Nodes[i].Inputs) live[input.Index] = true;
-        }
+        var roots = graph.Outputs.Select(o => o.Value.Index).Concat(graph.Inputs.Select(i => i.Value.Index));
+        var live = Dependences.NeededBy(graph, roots);
         if (live.All(l => l)) return graph;
 
         var builder = new GraphBuilder();

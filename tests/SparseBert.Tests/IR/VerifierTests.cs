@@ -30,13 +30,36 @@ public sealed class VerifierTests
     public void Rule1TypesLineUpWithNodes() =>
         Broken(Raw([new Input("x", TensorType.F32(2))], []), "[1]");
 
+    static string Rule2Error(Graph graph)
+    {
+        Broken(graph, "[2]");
+        return Assert.Single(Verifier.Check(graph), e => e.StartsWith("[2]", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Rule2InputsAreDefinedBeforeUse() =>
-        Broken(Raw([new Relu("r", new Value(1)), new Input("x", TensorType.F32(2))], [TensorType.F32(2), TensorType.F32(2)]), "[2]");
+        Assert.Equal("[2] %0 relu 'r' uses %1 before it is defined, but on no cycle: the nodes are out of order",
+            Rule2Error(Raw([new Relu("r", new Value(1)), new Input("x", TensorType.F32(2))], [TensorType.F32(2), TensorType.F32(2)])));
 
     [Fact]
     public void Rule2ASelfLoopIsACycle() =>
-        Broken(Raw([new Input("x", TensorType.F32(2)), new Relu("r", new Value(1))], [TensorType.F32(2), TensorType.F32(2)]), "[2]");
+        Assert.Equal("[2] %1 relu 'r' uses %1 before it is defined, on a cycle through %1 relu 'r'",
+            Rule2Error(Raw([new Input("x", TensorType.F32(2)), new Relu("r", new Value(1))], [TensorType.F32(2), TensorType.F32(2)])));
+
+    /// <summary>Only a reads ahead, but b and c are as much to blame: the error names the whole cycle, not just a.</summary>
+    [Fact]
+    public void Rule2ACycleOfThreeNodesIsNamedWhole()
+    {
+        var f32 = TensorType.F32(2);
+        var nodes = new Node[] { new Input("x", f32), new Add("a", new Value(0), new Value(3)), new Relu("b", new Value(1)), new Tanh("c", new Value(2)), new Relu("after", new Value(3)) };
+        Assert.Equal("[2] %1 add 'a' uses %3 before it is defined, on a cycle through %1 add 'a', %2 relu 'b', %3 tanh 'c'",
+            Rule2Error(Raw(nodes, [f32, f32, f32, f32, f32], new GraphOutput("y", new Value(4)))));
+    }
+
+    [Fact]
+    public void Rule2AReadOfNoNodeIsNamedAsSuch() =>
+        Assert.Equal("[2] %1 relu 'r' uses %7 before it is defined, which is not a node of the graph",
+            Rule2Error(Raw([new Input("x", TensorType.F32(2)), new Relu("r", new Value(7))], [TensorType.F32(2), TensorType.F32(2)])));
 
     [Fact]
     public void Rule3ShapesMustAgree()
