@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using SparseBert.IR;
 
 namespace SparseBert.Backends.Cuda;
@@ -38,22 +36,28 @@ public sealed record CudaOptions
     /// <summary>WMMA needs compute capability 7.0 (Volta) or newer.</summary>
     public const int MinimumArchitecture = 70;
 
-    static readonly Regex ArchitecturePattern = new(@"^sm_(\d{2,3})(a?)$", RegexOptions.CultureInvariant);
-
-    /// <summary>Parses "sm_80,sm_87,sm_90" (spaces allowed); <paramref name="source"/> names the option in errors.</summary>
+    /// <summary>
+    /// Parses "sm_80,sm_87,sm_90" (spaces allowed); each must be a real compute capability (<see cref="GpuArchitectures"/>)
+    /// with tensor cores. <paramref name="source"/> names the option in errors.
+    /// </summary>
     public static IReadOnlyList<string> ParseArchitectures(string text, string source)
     {
         var architectures = new List<string>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
         {
-            var match = ArchitecturePattern.Match(part);
-            if (!match.Success || int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) < MinimumArchitecture)
+            if (GpuArchitectures.Number(part) is not { } number)
                 throw new BadInputException(source, null,
-                    $"'{BadInputException.Printable(part, 20)}' is not a GPU architecture like sm_80 (sm_{MinimumArchitecture} or newer)");
+                    $"'{BadInputException.Printable(part, 20)}' is not a GPU architecture (known: {string.Join(", ", Supported)})");
+            if (number < MinimumArchitecture)
+                throw new BadInputException(source, null,
+                    $"'{part}' has no tensor cores; the CUDA backend needs sm_{MinimumArchitecture} or newer ({string.Join(", ", Supported)})");
             if (!architectures.Contains(part)) architectures.Add(part);
         }
         return architectures;
     }
+
+    /// <summary>The architectures --arch accepts: the known ones from sm_70 on.</summary>
+    static IEnumerable<string> Supported => GpuArchitectures.Known.Where(a => GpuArchitectures.Number(a) >= MinimumArchitecture);
 
     public static CudaPrecision ParsePrecision(string text, string source) => text switch
     {

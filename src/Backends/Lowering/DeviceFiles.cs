@@ -26,8 +26,11 @@ public static class DeviceFiles
     /// <summary>The shipped profiles of one kind, by name, sorted.</summary>
     public static IReadOnlyList<string> Names(string kind) => [.. Builtin.Where(d => d.Kind == kind).Select(d => d.Name)];
 
-    /// <summary>The kind of a shipped profile by name, or of a device .json file by path.</summary>
-    public static string KindOf(string nameOrPath)
+    /// <summary>
+    /// The kind of a shipped profile by name, or of a device .json file by path; <paramref name="option"/> names the
+    /// option in the error for a name that is neither.
+    /// </summary>
+    public static string KindOf(string nameOrPath, string option = "--device")
     {
         if (IsFile(nameOrPath))
         {
@@ -36,22 +39,24 @@ public static class DeviceFiles
                 ? kind.GetString()!
                 : throw new BadInputException(nameOrPath, null, "has no \"kind\" (fpga or gpu)");
         }
-        return Builtin.FirstOrDefault(d => d.Name == nameOrPath).Kind ?? throw Unknown(nameOrPath, Builtin.Select(d => d.Name));
+        return Builtin.FirstOrDefault(d => d.Name == nameOrPath).Kind ?? throw Unknown(nameOrPath, Builtin.Select(d => d.Name), option);
     }
 
     /// <summary>
-    /// Reads a profile of <paramref name="kind"/>: a shipped one by name, or a .json file by path. Returns it with the
-    /// name of where it came from, for the caller's validation errors.
+    /// Reads a profile of <paramref name="kind"/>: a shipped one by name, or a .json file by path. Every field of
+    /// <typeparamref name="T"/> is checked first (<see cref="DeviceFieldRanges"/>), so the caller validates only what
+    /// relates fields to each other. Returns it with the name of where it came from, for the caller's errors.
     /// </summary>
-    public static (T Device, string Source) Load<T>(string nameOrPath, string kind) where T : class
+    public static (T Device, string Source) Load<T>(string nameOrPath, string kind, string option = "--device") where T : class
     {
         string source = IsFile(nameOrPath) ? nameOrPath : Prefix + nameOrPath + ".json";
-        if (!IsFile(nameOrPath) && !Names(kind).Contains(nameOrPath)) throw Unknown(nameOrPath, Names(kind));
+        if (!IsFile(nameOrPath) && !Names(kind).Contains(nameOrPath)) throw Unknown(nameOrPath, Names(kind), option);
         using var stream = IsFile(nameOrPath) ? File.OpenRead(nameOrPath) : Resource(source);
         using var json = ParseDocument(stream, source);
         string? found = json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
         if (found != kind)
             throw new BadInputException(source, null, $"is not a {kind} description (kind \"{BadInputException.Printable(found ?? "", 20)}\")");
+        DeviceFieldRanges.Check(typeof(T), json.RootElement, source);
         try
         {
             return (json.Deserialize<T>() ?? throw new JsonException("null"), source);
@@ -66,21 +71,68 @@ public static class DeviceFiles
 
     static Stream Resource(string name) => typeof(DeviceFiles).Assembly.GetManifestResourceStream(name)!;
 
+    /// <summary>Duplicate keys are refused (which one would count?), and so is text that is not Unicode.</summary>
+    static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
     static JsonDocument ParseDocument(Stream stream, string source)
     {
         using (stream)
         {
+            JsonDocument? json = null;
             try
             {
-                return JsonDocument.Parse(stream);
+                json = JsonDocument.Parse(stream, Strict);
+                CheckText(json.RootElement, "", source);
+                return json;
             }
             catch (JsonException e)
             {
+                json?.Dispose();
                 throw new BadInputException(source, null, "is not a device description: " + e.Message);
+            }
+            catch (BadInputException)
+            {
+                json?.Dispose();
+                throw;
             }
         }
     }
 
-    static BadInputException Unknown(string name, IEnumerable<string> known) =>
-        new("--device", null, $"'{BadInputException.Printable(name, 40)}' is not a known device ({string.Join(", ", known)}) or a device .json file");
+    /// <summary>
+    /// JsonDocument checks structure, not text: invalid UTF-8 or a lone surrogate escape ("\udfff") would only throw
+    /// when a string is read. Reading each key and string once here turns that into bad input naming the place.
+    /// </summary>
+    static void CheckText(JsonElement element, string path, string source)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        string name = property.Name;
+                        CheckText(property.Value, path + "." + name, source);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    int index = 0;
+                    foreach (var item in element.EnumerateArray()) CheckText(item, $"{path}[{index++}]", source);
+                    break;
+                case JsonValueKind.String:
+                    element.GetString();
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw new BadInputException(source, null,
+                $"the text at ${BadInputException.Printable(path, 60)} is not valid Unicode (invalid UTF-8, or an unpaired surrogate escape such as \\udfff)");
+        }
+    }
+
+    static BadInputException Unknown(string name, IEnumerable<string> known, string option) =>
+        name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            ? new(name, null, Directory.Exists(name) ? "is a folder, not a device file" : "no such file")
+            : new(option, null, $"'{BadInputException.Printable(name, 40)}' is not a known device ({string.Join(", ", known)}) or a device .json file");
 }

@@ -1,4 +1,5 @@
 using SparseBert.Simulator;
+using SparseBert.Simulator.Devices;
 
 namespace SparseBert.Cli.Commands;
 
@@ -13,8 +14,7 @@ public sealed class DevicesCommand : ICommand
     public int Execute(CommandLine args, TextWriter output)
     {
         args.ExpectPositionals(0, Usage);
-        foreach (var (name, kind, board) in Device.Builtin)
-            output.WriteLine($"{name,-18} {kind,-5} {board}");
+        foreach (var line in DeviceTable.Lines()) output.WriteLine(line);
         output.WriteLine("profiles live in devices/*.json, every figure with its source; --device also takes a file of the same schema");
         return 0;
     }

@@ -40,7 +40,7 @@ public sealed class ExploreCommand : ICommand
         var outDir = args.Require("out");
         var blocks = List(args.Get("blocks") ?? "1x1,4x4,8x8,16x16,32x32,32x1,1x32", "--blocks", text => BlockShape.Parse(text, "--blocks"));
         var sparsities = List(args.Get("sparsity") ?? "0.5,0.7,0.8,0.9", "--sparsity", Sparsity);
-        var devices = List(args.Get("devices") ?? "zcu102,kv260,u280,jetson-orin", "--devices", Device.Load);
+        var devices = List(args.Get("devices") ?? "zcu102,kv260,u280,jetson-orin", "--devices", name => Device.Load(name, "--devices"));
         if (devices.Select(d => d.Name).Distinct().Count() != devices.Count) throw new UsageException("--devices names a device twice");
         if (args.Has("calib") && args.Has("calib-file")) throw new UsageException("give --calib or --calib-file, not both");
         var parallel = (args.Get("parallel") ?? "auto") is var text && text == "auto" ? null : Parallelism.Parse(text, "--parallel");

@@ -11,11 +11,14 @@ public abstract record Device(string Name, string Kind, string? Board)
     /// <summary>The shipped profiles, by name, with their kind and board, sorted by kind then name.</summary>
     public static IReadOnlyList<(string Name, string Kind, string Board)> Builtin => DeviceFiles.Builtin;
 
-    /// <summary>A shipped device by name, or a device .json file by path; its "kind" decides which profile it is.</summary>
-    public static Device Load(string nameOrPath) => DeviceFiles.KindOf(nameOrPath) switch
+    /// <summary>
+    /// A shipped device by name, or a device .json file by path; its "kind" decides which profile it is.
+    /// <paramref name="option"/> names the option in the error for a name that is neither (explore's is --devices).
+    /// </summary>
+    public static Device Load(string nameOrPath, string option = "--device") => DeviceFiles.KindOf(nameOrPath, option) switch
     {
-        "fpga" => new FpgaTarget(HlsDevice.Load(nameOrPath)),
-        "gpu" => new GpuTarget(GpuDevice.Load(nameOrPath)),
+        "fpga" => new FpgaTarget(HlsDevice.Load(nameOrPath, option)),
+        "gpu" => new GpuTarget(GpuDevice.Load(nameOrPath, option)),
         var kind => throw new BadInputException(nameOrPath, null, $"kind '{BadInputException.Printable(kind, 20)}' is not fpga or gpu"),
     };
 }
