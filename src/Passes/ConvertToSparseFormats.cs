@@ -16,8 +16,12 @@ public enum FormatPolicy
     ForceNm,
 }
 
-/// <summary>One weight's decision; costs are <see cref="SparseCostModel"/> estimates in µs per call.</summary>
-public sealed record SparseFormatDecision(string Weight, Shape Shape, string Format, double BlockDensity, double DenseCost, double ChosenCost);
+/// <summary>
+/// One weight's decision; costs are <see cref="SparseCostModel"/> estimates in µs per call. BestSparse is the cheapest
+/// sparse format the model considered (with its cost), whatever was chosen, so a weight kept dense can say why.
+/// </summary>
+public sealed record SparseFormatDecision(string Weight, Shape Shape, string Format, double BlockDensity, double DenseCost, double ChosenCost,
+    double Zeros = 0, string BestSparse = "", double BestSparseCost = double.PositiveInfinity);
 
 /// <summary>What <see cref="ConvertToSparseFormats"/> chose for every linear weight it considered, in graph order.</summary>
 public sealed record SparseFormatDecisions(IReadOnlyList<SparseFormatDecision> Weights);
@@ -28,7 +32,8 @@ public sealed record SparseFormatDecisions(IReadOnlyList<SparseFormatDecision> W
 /// input (a table tied to an embedding, say), are left alone.
 /// Guarantees: the same graph with some linear weights' constants replaced by constants of the same name, logical
 /// type and values in another format (so the interpreter's results differ only by summation order); a
-/// <see cref="SparseFormatDecisions"/> in the context with one entry per weight considered; one note per converted weight.
+/// <see cref="SparseFormatDecisions"/> in the context with one entry per weight considered; one note per weight kind
+/// (the name without its "encoder.layer.N." prefix, e.g. intermediate.dense), saying what its weights became and why.
 /// </summary>
 public sealed class ConvertToSparseFormats : IPass
 {
@@ -68,15 +73,14 @@ public sealed class ConvertToSparseFormats : IPass
             var weight = new WeightFacts(tensor, _block);
             var format = _overrides.TryGetValue(constant.Name, out var forced) ? forced : Choose(weight);
             var data = format.Convert(tensor, constant.Name);
+            var best = Candidates(weight).MinBy(c => c.Cost);
             decisions.Add(new SparseFormatDecision(constant.Name, tensor.Shape, data.FormatName, weight.Index.Density,
-                SparseCostModel.DenseMicroseconds(weight.Rows, weight.Cols), format.Cost(weight, tensor)));
-            if (data is DenseData) continue;
-            replacements[value.Index] = data;
-            var d = decisions[^1];
-            context.Note(string.Create(CultureInfo.InvariantCulture,
-                $"{Name}: {d.Weight} {d.Shape} → {d.Format} (block density {d.BlockDensity:P1} at {_block}, est. {d.ChosenCost:F0} µs vs dense {d.DenseCost:F0} µs)"));
+                SparseCostModel.DenseMicroseconds(weight.Rows, weight.Cols), format.Cost(weight, tensor),
+                (double)(tensor.Floats.Length - weight.Nonzeros) / Math.Max(1, tensor.Floats.Length), best.Format.Name, best.Cost));
+            if (data is not DenseData) replacements[value.Index] = data;
         }
 
+        foreach (var kind in decisions.GroupBy(d => Kind(d.Weight))) context.Note($"{Name}: {Describe(kind.Key, kind.ToList())}");
         context.Set(new SparseFormatDecisions(decisions));
         if (replacements.Count == 0) return graph;
         return GraphRewriter.Rewrite(graph, (rewriter, source, node) =>
@@ -106,6 +110,13 @@ public sealed class ConvertToSparseFormats : IPass
     /// <summary>Auto: the cheapest sparse candidate, if it beats dense by the model's required margin.</summary>
     Format Cheapest(WeightFacts weight)
     {
+        var best = Candidates(weight).MinBy(c => c.Cost);
+        return best.Cost < SparseCostModel.RequiredGain * SparseCostModel.DenseMicroseconds(weight.Rows, weight.Cols) ? best.Format : Format.Dense;
+    }
+
+    /// <summary>The sparse formats the model weighs for a weight, with their estimated costs.</summary>
+    List<(Format Format, double Cost)> Candidates(WeightFacts weight)
+    {
         var candidates = new List<(Format Format, double Cost)>
         {
             (Format.Bsr(_block), SparseCostModel.BsrMicroseconds(weight.Index)),
@@ -113,8 +124,32 @@ public sealed class ConvertToSparseFormats : IPass
         };
         if (weight.Conforms(_nm.N, _nm.M))
             candidates.Add((Format.Nm(_nm.N, _nm.M), SparseCostModel.NmMicroseconds(weight.Rows, weight.Cols, _nm.N, _nm.M)));
-        var best = candidates.MinBy(c => c.Cost);
-        return best.Cost < SparseCostModel.RequiredGain * SparseCostModel.DenseMicroseconds(weight.Rows, weight.Cols) ? best.Format : Format.Dense;
+        return candidates;
+    }
+
+    /// <summary>A weight's kind: its name without the layer prefix and the ".weight" suffix, so every layer's copy is one kind.</summary>
+    static string Kind(string weight)
+    {
+        var name = weight.EndsWith(".weight", StringComparison.Ordinal) ? weight[..^".weight".Length] : weight;
+        var layer = System.Text.RegularExpressions.Regex.Match(name, @"^encoder\.layer\.[0-9]+\.");
+        return BadInputException.Printable(layer.Success ? name[layer.Length..] : name, 80);
+    }
+
+    /// <summary>
+    /// One kind's line, e.g. "intermediate.dense ×12: csr (90.0 % zeros; est. 0.62× dense)" or, kept dense,
+    /// "output.dense ×12: dense (50.0 % zeros; best sparse csr est. 1.40× dense)". Ratios are the kind's summed costs.
+    /// </summary>
+    string Describe(string kind, IReadOnlyList<SparseFormatDecision> weights)
+    {
+        var formats = weights.GroupBy(d => d.Format).Select(g => (Format: g.Key, Count: g.Count())).OrderByDescending(f => f.Count).ThenBy(f => f.Format, StringComparer.Ordinal).ToList();
+        string chosen = formats.Count == 1 ? formats[0].Format : string.Join(", ", formats.Select(f => $"{f.Format} ×{f.Count}"));
+        double dense = weights.Sum(d => d.DenseCost), zeros = weights.Average(d => d.Zeros);
+        string why = weights.All(d => d.Format == "dense")
+            ? weights.Select(d => d.BestSparse).Distinct().Count() == 1 && weights[0].BestSparse != ""
+                ? $"best sparse {weights[0].BestSparse} est. {weights.Sum(d => d.BestSparseCost) / dense:F2}× dense"
+                : "sparse formats not faster"
+            : $"est. {weights.Sum(d => d.ChosenCost) / dense:F2}× dense";
+        return string.Create(CultureInfo.InvariantCulture, $"{kind} ×{weights.Count}: {chosen} ({zeros:P1} zeros, {_block} block density {weights.Average(d => d.BlockDensity):P1}; {why} on the interpreter's kernels)");
     }
 
     /// <summary>What the decision needs to know about one weight, each measured once.</summary>
@@ -130,6 +165,9 @@ public sealed class ConvertToSparseFormats : IPass
     /// <summary>A target format: how to build it and what the model says it costs.</summary>
     sealed record Format(string Kind, BlockShape? Block = null, int N = 0, int M = 0)
     {
+        /// <summary>The name the converted data reports (its FormatName): dense, csr, bsr16x16, nm2:4.</summary>
+        public string Name => Kind switch { "bsr" => $"bsr{Block}", "nm" => $"nm{N}:{M}", _ => Kind };
+
         public static readonly Format Dense = new("dense");
         public static readonly Format Csr = new("csr");
         public static Format Bsr(BlockShape block) => new("bsr", block);

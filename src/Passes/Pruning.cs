@@ -77,7 +77,7 @@ public static class Pruning
         scope == PruneScope.Global ? prune(matrices) : matrices.Select(m => prune([m])[0]).ToArray();
 
     /// <summary>The number of elements to zero: ⌈s·n⌉, after rounding away the binary noise in s·n (0.7·10 is 7, not 7.000000000000001).</summary>
-    static long Target(double sparsity, long elements) => (long)Math.Ceiling(Math.Round(sparsity * elements, 6));
+    public static long Target(double sparsity, long elements) => (long)Math.Ceiling(Math.Round(sparsity * elements, 6));
 
     static float[][] BlockPruneGroup(IReadOnlyList<(string Name, float[] Data, int Rows, int Cols)> group, BlockShape block, double sparsity)
     {
@@ -103,6 +103,17 @@ public static class Pruning
             }
         }
         return result;
+    }
+
+    /// <summary>How many elements lie in blocks that are entirely zero: what block pruning has zeroed, or finds zero already.</summary>
+    public static long ElementsInZeroBlocks(float[] data, int rows, int cols, BlockShape block)
+    {
+        var scores = BlockScores(data, rows, cols, block);
+        var sizes = BlockSizes(rows, cols, block);
+        long zero = 0;
+        for (int b = 0; b < scores.Length; b++)
+            if (scores[b] == 0) zero += sizes[b];
+        return zero;
     }
 
     /// <summary>Block scores (non-negative doubles, so their bits order like them) weighted by the block's element count.</summary>

@@ -39,7 +39,10 @@ public static class FpgaSimulator
             var main = run.Result.Processes[0];
             var timing = new OpTiming(stage.Step, stage.Name, stage.Op, stage.Engine, run.Result.Cycles, main.BusyCycles,
                 run.Result.Cycles - main.BusyCycles, run.Result.BytesRead);
-            stages.Add(new StageSimulation(stage, timing, run.Loops.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => run.Result.LoopIterations[p.i])));
+            // The simulator counts only the loops its actions name, and a loop of zero trips has no action (a BSR weight
+            // without a stored block fetches and multiplies nothing): the loops past its counters ran no iterations.
+            var counted = run.Result.LoopIterations;
+            stages.Add(new StageSimulation(stage, timing, run.Loops.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i < counted.Count ? counted[p.i] : 0)));
         }
         var copies = schedule.Outputs.Select(output =>
         {

@@ -219,6 +219,52 @@ public sealed class PruneWeightsTests
 
     static Dictionary<string, float[]> ConstantsOf(Graph graph) => graph.Constants.ToDictionary(c => c.Node.Name, c => c.Node.Data.ToDense().Floats);
 
+    static BadInputException Refused(PruneOptions options) => Assert.Throws<BadInputException>(() =>
+        new PassManager().Run(new Pipeline("prune", [new PruneWeights(options)]), BertGraph.Build(SyntheticBert.Model(Small), 8), new PassContext()));
+
+    [Fact]
+    public void ABlockLargerThanAPrunedMatrixIsRefused()
+    {
+        var e = Refused(new PruneOptions(PruneMethod.Block, new(1000, 1000), 0.9));
+        Assert.Equal("--block", e.File);
+        Assert.Contains("1000x1000", e.Problem);
+        Assert.Contains("128x128", e.Problem);
+        // In global scope it would zero whole matrices to reach the target: refused as well.
+        Refused(new PruneOptions(PruneMethod.Block, new(1000, 1000), 0.5, PruneScope.Global));
+    }
+
+    [Theory]
+    [InlineData(64, 0.9, "100.0 %")] // four blocks of 25 % per 128×128 matrix: 90 % can only become 100 %
+    [InlineData(64, 0.6, "75.0 %")]
+    [InlineData(128, 0.5, "100.0 %")] // a single block: the whole matrix goes
+    public void ATargetWholeBlocksOvershootByMoreThanTheToleranceIsRefused(int side, double sparsity, string achieved)
+    {
+        var e = Refused(new PruneOptions(PruneMethod.Block, new(side, side), sparsity));
+        Assert.Contains(achieved, e.Problem);
+        Assert.Contains($"{sparsity:P1}", e.Problem);
+        Assert.Contains("encoder.layer.0.", e.Tensor);
+    }
+
+    [Theory]
+    [InlineData(64, 0.75)] // whole blocks hit it exactly
+    [InlineData(64, 0.5)]
+    [InlineData(32, 0.9)] // 15 of 16 blocks: 93.75 %, within the tolerance
+    public void TargetsWholeBlocksReachWithinTheToleranceArePruned(int side, double sparsity)
+    {
+        var (_, report) = RunPass(BertGraph.Build(SyntheticBert.Model(Small), 8), new PruneOptions(PruneMethod.Block, new(side, side), sparsity));
+        Assert.All(report.Weights, w => Assert.InRange(w.SparsityAfter, sparsity, sparsity + PruneWeights.MaxBlockOvershoot));
+    }
+
+    [Fact]
+    public void AMatrixAlreadyZeroBeyondTheTargetIsNotRefused()
+    {
+        // The user's own zeros are not pruning's overshoot: a zero matrix stays zero at any target.
+        var model = SyntheticBert.Model(Small);
+        Array.Clear(model.Weights["encoder.layer.0.output.dense.weight"].Floats);
+        var (_, report) = RunPass(BertGraph.Build(model, 8), new PruneOptions(PruneMethod.Block, new(64, 64), 0.5));
+        Assert.Equal(1.0, report.Weights.Single(w => w.Name == "encoder.layer.0.output.dense.weight").SparsityAfter);
+    }
+
     [Fact]
     public void ThePassPrunesEncoderWeightsOnlyAndThePrunedGraphStillRuns()
     {

@@ -59,6 +59,33 @@ public sealed class FpgaSimulatorTests(ITestOutputHelper output)
         Assert.Equal(simulation.Stages.Sum(s => s.Stage.Loops.Count(l => l.Pipelined && l.Name != "emit_tiles") + s.Stage.Loops.Count(l => l.Name is "blocks" or "tokens")), checkedLoops);
     }
 
+    public static TheoryData<string, string?> ZeroWeights => new()
+    {
+        { "output.dense", null }, { "output.dense", "16x16" },
+        { "intermediate.dense", null }, { "intermediate.dense", "16x16" },
+        { "attention.output.dense", null }, { "attention.output.dense", "16x16" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ZeroWeights))]
+    public void A_fully_pruned_matrix_or_a_one_neuron_ffn_simulates_every_loop_it_schedules(string weight, string? block)
+    {
+        var shape = block is null ? null : BlockShape.Parse(block, "test");
+        var plan = HlsCompiler.Plan(BertGraph.Build(WithZeroWeight(weight), Sequence), Options(shape) with { CalibrationInputs = 1 });
+        var simulation = FpgaSimulator.Simulate(plan.Schedule, HlsDevice.Load("zcu102"));
+        var stepped = FpgaSimulator.Simulate(plan.Schedule, HlsDevice.Load("zcu102"), DataflowSimulator.Mode.Stepped);
+        Assert.Equal(stepped.Cycles, simulation.Cycles);
+        foreach (var stage in simulation.Stages)
+            foreach (var (loop, iterations) in stage.LoopIterations)
+                Assert.True(iterations == stage.Stage.Loops.Single(l => l.Name == loop).TripCount,
+                    $"{stage.Stage.Step} ({stage.Stage.Engine}) loop {loop}: simulated {iterations}, scheduled {stage.Stage.Loops.Single(l => l.Name == loop).TripCount}");
+        // The cases are the degenerate ones: in BSR a weight without a stored block, and a zeroed FFN matrix shrinks to one neuron.
+        if (block is not null) Assert.Contains(simulation.Stages, s => s.Stage.Bsr is { NonzeroBlocks: 0 });
+        if (weight != "attention.output.dense")
+            Assert.Contains(simulation.Stages, s => s.Stage.Op == "linear" && s.Stage.Loops.Single(l => l.Name == "load_bias").TripCount == 1);
+        output.WriteLine($"{simulation.Cycles:N0} cycles");
+    }
+
     [SkippableFact]
     public void The_simulated_bsr_trip_counts_equal_the_counters_of_the_csim_build()
     {

@@ -41,6 +41,21 @@ public sealed class HlsCsimTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public void A_weight_without_a_stored_block_and_a_one_neuron_ffn_match_the_interpreter()
+    {
+        var block = new BlockShape(16, 16);
+        var design = HlsCompiler.Compile(WithZeroWeight("output.dense"), Inputs(Tiny), Options(block));
+        Assert.Contains(design.Schedule.Stages, s => s.Bsr is { NonzeroBlocks: 0 });
+        Assert.Contains(design.Schedule.Stages, s => s.Bsr is { BlockRowCount: 1 } && s.Loops.Single(l => l.Name == "load_bias").TripCount == 1);
+
+        using var folder = new TestFolder();
+        HlsEmitter.Write(design, folder.Path);
+        SkipWithoutToolchain();
+        AssertCsimPasses(folder.Path, design.Schedule, design.Lowered.Outputs.Count, counters: true, output);
+        AssertCounters(folder.Path, design);
+    }
+
+    [SkippableFact]
     public void The_compile_command_writes_a_dense_project_whose_csim_passes()
     {
         using var folder = new TestFolder();

@@ -45,6 +45,17 @@ public static partial class HlsTestKit
         return model;
     }
 
+    /// <summary>
+    /// The tiny model with one encoder weight of layer 0 all zero, e.g. "output.dense": a legitimate input (a fully
+    /// pruned matrix). A zero FFN matrix leaves its FFN one neuron after shrinking, and in BSR a weight without a stored block.
+    /// </summary>
+    public static BertModel WithZeroWeight(string weight)
+    {
+        var model = SyntheticBert.Model(Tiny, seed: 3);
+        Array.Clear(model.Weights[$"encoder.layer.0.{weight}.weight"].Floats);
+        return model;
+    }
+
     /// <summary>Ids from a fixed pattern, both token types, and the last three positions masked out.</summary>
     public static BertInputs Inputs(BertConfig config) => BertInputs.Create(config,
         Enumerable.Range(0, Sequence).Select(i => (i * 37 + 11) % config.VocabSize).ToArray(),
