@@ -21,6 +21,44 @@ public sealed class SimulateCommandTests
     }
 
     [Fact]
+    public void A_gpu_report_splits_its_time_into_compute_memory_and_launch_in_text_and_json()
+    {
+        using var folder = new TestFolder();
+        SparseBert.Frontend.SyntheticBert.Write(folder["model"], CliHarness.SmallConfig, seed: 5);
+        var (code, stdout, stderr) = CliHarness.Run("simulate", folder["model"], "--device", "jetson-orin", "--seq", "16", "--json", folder["report.json"]);
+        Assert.True(code == 0, stderr);
+        Assert.Matches(@"cycles: compute [\d,]+ \([\d.]+%\), memory [\d,]+ \([\d.]+%\), launch [\d,]+ \([\d.]+%\)\)", stdout);
+        Assert.Contains("compute    memory    launch  slowest op", stdout);
+        Assert.DoesNotContain("stall", stdout);
+        var report = SimulationReport.Deserialize(File.ReadAllText(folder["report.json"]));
+        Assert.True(report.LaunchCycles > 0 && report.MemoryCycles >= 0);
+        Assert.Equal(report.Cycles, report.ComputeCycles + report.MemoryCycles + report.LaunchCycles);
+    }
+
+    [Fact]
+    public void A_design_that_does_not_fit_says_which_parallel_and_which_seq_would()
+    {
+        using var folder = new TestFolder();
+        SparseBert.Frontend.SyntheticBert.Write(folder["model"], CliHarness.SmallConfig, seed: 5);
+        var (code, stdout, stderr) = CliHarness.Run("simulate", folder["model"], "--device", "pynq-z2", "--seq", "64", "--parallel", "16x32");
+        Assert.True(code == 0, stderr);
+        var line = Assert.Single(stdout.Split('\n'), l => l.StartsWith("does NOT fit", StringComparison.Ordinal));
+        var match = System.Text.RegularExpressions.Regex.Match(line,
+            @"^does NOT fit the device; (--parallel (?<parallel>\d+x\d+) fits|no --parallel fits) at --seq 64; (--seq (?<seq>\d+) fits|no --seq fits) at --parallel 16x32$");
+        Assert.True(match.Success, line);
+        // Each suggestion is the edge: it fits, and one step further does not.
+        if (match.Groups["seq"].Success)
+        {
+            int seq = int.Parse(match.Groups["seq"].Value);
+            Assert.Contains("fits the device", CliHarness.Run("simulate", folder["model"], "--device", "pynq-z2", "--seq", $"{seq}", "--parallel", "16x32").Out);
+            Assert.Contains("does NOT fit", CliHarness.Run("simulate", folder["model"], "--device", "pynq-z2", "--seq", $"{seq + 1}", "--parallel", "16x32").Out);
+        }
+        if (match.Groups["parallel"].Success)
+            Assert.Contains("fits the device", CliHarness.Run("simulate", folder["model"], "--device", "pynq-z2", "--seq", "64", "--parallel", match.Groups["parallel"].Value).Out);
+        Assert.True(match.Groups["seq"].Success || match.Groups["parallel"].Success, "pick a case where something fits, or the test shows little: " + line);
+    }
+
+    [Fact]
     public void Devices_lists_the_shipped_profiles_with_their_kind()
     {
         var (code, stdout, _) = CliHarness.Run("devices");
