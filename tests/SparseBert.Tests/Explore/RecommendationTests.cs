@@ -20,10 +20,10 @@ public sealed class RecommendationTests
         ];
         Assert.Equal(
         [
+            "u250 0.99: no point fits u250", "u250 0.95: no point fits u250", "u250 0.97: no point fits u250",
             "h100 0.99: dense is fastest: the fastest pruned point at this floor, 16x16 at 50%, runs at 0.50× dense",
             "h100 0.95: 32x32@0.9",
             "h100 0.97: dense is fastest: the fastest pruned point at this floor, 16x16 at 50%, runs at 0.50× dense",
-            "u250 0.99: no point fits u250", "u250 0.95: no point fits u250", "u250 0.97: no point fits u250",
         ], Recommendation.For(points, [0.99, 0.95, 0.97]).Select(Why));
         Assert.Equal("h100 0.9999: nothing that fits reaches cosine 0.9999 (the most faithful that fits: 16x16 at 50%, cosine 0.99900)",
             Why(Recommendation.For(points.Skip(1).ToList(), [0.9999]).Single()));
