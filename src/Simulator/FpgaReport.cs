@@ -61,7 +61,10 @@ static class FpgaReport
 
     /// <summary>The candidate MAC arrays whose design fits the device, largest first.</summary>
     public static IEnumerable<Parallelism> Fitting(HlsPlan plan, HlsDevice device, SimulationOptions options) =>
-        Candidates.Where(p => HlsResources.Estimate(Reschedule(plan, HlsOptionsFor(device, options with { Parallel = p }))).FitsOn(device));
+        Candidates.Where(p => Fits(plan, device, options with { Parallel = p }));
+
+    public static bool Fits(HlsPlan plan, HlsDevice device, SimulationOptions options) =>
+        HlsResources.Estimate(Reschedule(plan, HlsOptionsFor(device, options))).FitsOn(device);
 
     public static double LatencyMs(HlsPlan plan, HlsDevice device, SimulationOptions options)
     {

@@ -25,6 +25,8 @@ static class GpuReport
             ClockMhz = simulation.ClockMhz,
             ComputeCycles = simulation.Ops.Sum(o => o.ComputeCycles),
             StallCycles = simulation.Ops.Sum(o => o.StallCycles),
+            MemoryCycles = simulation.Ops.Sum(o => o.StallCycles - o.LaunchCycles),
+            LaunchCycles = simulation.Ops.Sum(o => o.LaunchCycles),
             DenseLatencyMs = denseLatencyMs,
             OffchipBytes = simulation.OffchipBytes,
             WeightBytes = schedule.WeightBytes,

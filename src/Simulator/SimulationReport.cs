@@ -29,7 +29,15 @@ public sealed record SimulationReport
     public required long Cycles { get; init; }
     public required double ClockMhz { get; init; }
     public required long ComputeCycles { get; init; }
+
+    /// <summary>Cycles − ComputeCycles. FPGA: waiting on off-chip memory or a FIFO; GPU: <see cref="MemoryCycles"/> + <see cref="LaunchCycles"/>.</summary>
     public required long StallCycles { get; init; }
+
+    /// <summary>GPU only: the time kernels take beyond their compute because their bytes take longer to move.</summary>
+    public long? MemoryCycles { get; init; }
+
+    /// <summary>GPU only: the kernels' launch overheads, one per kernel on one stream.</summary>
+    public long? LaunchCycles { get; init; }
 
     /// <summary>The same architecture with every weight dense, compiled the same way, on the same device.</summary>
     public required double DenseLatencyMs { get; init; }
@@ -56,11 +64,44 @@ public sealed record SimulationReport
     /// <summary>FPGA only: the largest PE × SIMD (powers of two, SIMD ≥ PE) whose design fits the device; null when none does.</summary>
     public string? LargestFittingParallel { get; init; }
 
+    /// <summary>
+    /// FPGA, when the design does not fit: the longest sequence, at most the model's positions, whose design fits at
+    /// this PE × SIMD; 0 when not even one token fits, null when it was not looked for (see <see cref="Simulation.LongestFittingSequence"/>).
+    /// </summary>
+    public int? LongestFittingSequence { get; init; }
+
     public required IReadOnlyList<LayerTiming> Layers { get; init; }
 
     /// <summary>What the numbers assume, in words.</summary>
     public required IReadOnlyList<string> Notes { get; init; }
 
+
+    /// <summary>
+    /// Where the cycles go, for people: on a GPU compute, memory and launch overhead, each with its share; on an FPGA
+    /// compute and stall (waiting on memory or a FIFO), which the simulator does not tell apart.
+    /// </summary>
+    public string CycleSplit()
+    {
+        (string Name, long Cycles)[] parts = MemoryCycles is { } memory && LaunchCycles is { } launch
+            ? [("compute", ComputeCycles), ("memory", memory), ("launch", launch)]
+            : [("compute", ComputeCycles), ("stall", StallCycles)];
+        return string.Join(", ", parts.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{p.Name} {p.Cycles:N0} ({(Cycles > 0 ? (double)p.Cycles / Cycles : 0):0.#%})")));
+    }
+
+    /// <summary>FPGA: the one line about fitting: that it fits, or what would (the largest PE × SIMD at this sequence, the longest sequence at this PE × SIMD).</summary>
+    public string FitLine()
+    {
+        if (Fits) return "fits the device";
+        var parallel = LargestFittingParallel is { } p ? $"--parallel {p} fits at --seq {SequenceLength}" : $"no --parallel fits at --seq {SequenceLength}";
+        var seq = LongestFittingSequence switch
+        {
+            null => "",
+            0 => $"; no --seq fits at --parallel {Parallel}",
+            int n => $"; --seq {n} fits at --parallel {Parallel}",
+        };
+        return $"does NOT fit the device; {parallel}{seq}";
+    }
 
     public string Serialize() => SnakeCaseJson.Serialize(this);
 

@@ -62,14 +62,17 @@ public sealed class ExploreCommand : ICommand
                                   $"{c.NumAttentionHeads} heads), sequence {length}", Canonical(args, settings, outDir), calibration.Inputs.Count)
         {
             Settings = [("precision", settings.Precision), .. sweep.Hardware.Select(h => ($"{h.Device} PE x SIMD", h.Parallel)), ("calibration", calibration.Description)],
+            Asked = new SweepGrid([.. blocks.Select(b => b.ToString())], sparsities, [.. devices.Select(d => d.Name)]),
+            GpuDevices = [.. devices.Where(d => d is GpuTarget).Select(d => d.Name)],
         };
+        foreach (var note in sweep.Notes) output.WriteLine(note);
         string reportPath = Path.Combine(outDir, "report.html");
         AtomicFile.Write(reportPath, stream => stream.Write(new System.Text.UTF8Encoding(false).GetBytes(HtmlReport.Render(points, info))));
 
         foreach (var best in Recommendation.For(points, Recommendation.DefaultFloors))
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{best.Device}, fidelity ≥ {best.FidelityFloor}: ") + (best.Choice is { } p
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{best.Device}, fidelity ≥ {best.FidelityFloor}: ") + (best.Choice is { } p && best.PrunedWins
                 ? string.Create(CultureInfo.InvariantCulture, $"{p.Block} at {p.Sparsity:P0}, {p.LatencyMs:F3} ms ({p.SpeedupVsDense:F2}x dense), cosine {p.FidelityCosine:F4}")
-                : "no point fits and reaches it"));
+                : best.Reason));
         output.WriteLine($"swept in {clock.Elapsed.TotalSeconds:F1} s; wrote {Path.Combine(outDir, ExploreSweep.ResultsFile)} ({points.Count} rows) and {reportPath}");
         return 0;
     }

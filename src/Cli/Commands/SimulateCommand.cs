@@ -49,6 +49,8 @@ public sealed class SimulateCommand : ICommand
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var report = Simulation.Run(BertGraph.Build(model, length), device, options);
+        if (!report.Fits && device is FpgaTarget fpga)
+            report = report with { LongestFittingSequence = Simulation.LongestFittingSequence(n => BertGraph.Build(model, n), length, fpga, options) };
         output.Write(Describe(report));
         output.WriteLine($"simulated in {clock.Elapsed.TotalSeconds:F2} s (compiling the model and its dense baseline included)");
         if (args.Get("json") is { } json)
@@ -67,21 +69,22 @@ public sealed class SimulateCommand : ICommand
         text.AppendLine(CultureInfo.InvariantCulture,
             $"{r.Device} ({r.Kind}, {r.ClockMhz:G4} MHz), {r.Precision}, block {r.Block}{(r.Parallel is null ? "" : ", PE x SIMD " + r.Parallel)}, {r.SequenceLength} tokens");
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"latency {r.LatencyMs:F3} ms ({N(r.Cycles)} cycles: compute {N(r.ComputeCycles)}, stall {N(r.StallCycles)}); dense {r.DenseLatencyMs:F3} ms; speedup {r.SpeedupVsDense:F2}x");
+            $"latency {r.LatencyMs:F3} ms ({N(r.Cycles)} cycles: {r.CycleSplit()}); dense {r.DenseLatencyMs:F3} ms; speedup {r.SpeedupVsDense:F2}x");
         text.AppendLine($"off-chip traffic {Mb(r.OffchipBytes)}; weights {Mb(r.WeightBytes)}; peak memory {Mb(r.PeakMemoryBytes)}; on chip {Mb(r.OnChipBytes)}");
         if (r.Resources is { } res)
         {
             string Use(string name, ResourceUse u) => $"{name} {N(u.Used)}/{N(u.Available)}{(u.Fits ? "" : " (over)")}";
             text.AppendLine($"resources: {Use("DSP", res.Dsp)}, {Use("BRAM18K", res.Bram18k)}, {Use("URAM", res.Uram)}, {Use("LUT", res.Lut)}, {Use("FF", res.Ff)}");
-            text.AppendLine(r.Fits ? "fits the device" :
-                $"does NOT fit the device; largest PE x SIMD that fits: {r.LargestFittingParallel ?? "none (the activation buffers alone are too large)"}");
+            text.AppendLine(r.FitLine());
         }
-        text.AppendLine("layer                      cycles   compute     stall  slowest op");
+        bool gpu = r.LaunchCycles is not null;
+        text.AppendLine(gpu ? "layer                      cycles   compute    memory    launch  slowest op" : "layer                      cycles   compute     stall  slowest op");
         foreach (var layer in r.Layers)
         {
             var slowest = layer.Ops.MaxBy(o => o.Cycles)!;
-            text.AppendLine(CultureInfo.InvariantCulture,
-                $"{layer.Name,-22} {layer.Cycles,10} {layer.ComputeCycles,9} {layer.StallCycles,9}  {slowest.Op} on {slowest.Unit} ({slowest.Bound}-bound)");
+            long launch = layer.Ops.Sum(o => o.LaunchCycles);
+            var split = gpu ? $"{layer.ComputeCycles,9} {layer.StallCycles - launch,9} {launch,9}" : $"{layer.ComputeCycles,9} {layer.StallCycles,9}";
+            text.AppendLine(CultureInfo.InvariantCulture, $"{layer.Name,-22} {layer.Cycles,10} {split}  {slowest.Op} on {slowest.Unit} ({slowest.Bound}-bound)");
         }
         foreach (var note in r.Notes) text.AppendLine("note: " + note);
         return text.ToString();

@@ -6,7 +6,7 @@ namespace SparseBert.Simulator.Explore;
 /// An axis's range and its ticks at "nice" steps, 1, 2 or 5 times a power of ten, widened to cover the data
 /// (Heckbert's loose labelling, Graphics Gems, 1990): readers read 0.95, 0.96 faster than 0.9487, 0.9612.
 /// </summary>
-public sealed record AxisScale(double Min, double Max, double Step, int Decimals)
+public sealed record AxisScale(double Min, double Max, double Step, int Decimals) : IChartAxis
 {
     /// <summary>Past this many decimals a tick label is noise, and Math.Round refuses more.</summary>
     const int MaxDecimals = 15;

@@ -23,8 +23,11 @@ public sealed record ExploreSettings(
     string Precision,
     Parallelism? Parallel);
 
-/// <summary>The sweep's rows in its order, and the FPGA MAC array (PE × SIMD) each device's points were compiled with.</summary>
-public sealed record SweepResult(IReadOnlyList<ExplorePoint> Points, IReadOnlyList<(string Device, string Parallel)> Hardware);
+/// <summary>
+/// The sweep's rows in its order, the FPGA MAC array (PE × SIMD) each device's points were compiled with, and what the
+/// user must be told about how they were chosen (one line each), e.g. that `--parallel auto` found nothing that fits.
+/// </summary>
+public sealed record SweepResult(IReadOnlyList<ExplorePoint> Points, IReadOnlyList<(string Device, string Parallel)> Hardware, IReadOnlyList<string> Notes);
 
 /// <summary>A step of a sweep, for progress display: what finished and how many of the points are done.</summary>
 public sealed record SweepProgress(string Finished, int Done, int Total);
@@ -61,9 +64,12 @@ public static class ExploreSweep
         var baseline = new CompiledModel(DenseBaseline.Of(graph), Options(settings, new BlockShape(16, 16)));
         var hardware = settings.Devices.ToDictionary(d => d.Name, d => ParallelFor(baseline, d, settings));
         var denseLatency = settings.Devices.ToDictionary(d => d.Name, d => baseline.LatencyMs(d, hardware[d.Name]));
-        progress(new SweepProgress("dense baselines simulated on every device", done, total));
-        var used = settings.Devices.Where(d => d is FpgaTarget).Select(d => (d.Name, (hardware[d.Name] ?? new Parallelism(8, 16)).ToString())).ToList();
-        if (pending.Count == 0) return new SweepResult(order.Sort(results), used);
+        var used = settings.Devices.Where(d => d is FpgaTarget)
+            .Select(d => (d.Name, hardware[d.Name]?.ToString() ?? $"{DefaultParallel} (the default: auto found none that fits)")).ToList();
+        var notes = settings.Parallel is not null ? [] : settings.Devices.Where(d => d is FpgaTarget && hardware[d.Name] is null)
+            .Select(d => $"--parallel auto: no PE x SIMD fits the dense design on {d.Name}, so its points use the default {DefaultParallel} and do not fit either").ToList();
+        progress(new SweepProgress(string.Join("; ", ["dense baselines simulated on every device", .. notes]), done, total));
+        if (pending.Count == 0) return new SweepResult(order.Sort(results), used, notes);
 
         var gate = new object();
         void Finish((BlockShape Block, double Sparsity) point, List<ExplorePoint> rows)
@@ -87,7 +93,7 @@ public static class ExploreSweep
             // A point's bad input (or a bug) is reported as itself, not as "one or more errors occurred".
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
-        return new SweepResult(order.Sort(results), used);
+        return new SweepResult(order.Sort(results), used, notes);
     }
 
     static List<ExplorePoint> Measure(Graph dense, FidelityMeter meter, BlockShape block, double sparsity, ExploreSettings settings,
@@ -106,7 +112,10 @@ public static class ExploreSweep
         }).ToList();
     }
 
-    /// <summary>The MAC array a device's points use: the one asked for, or on an FPGA the fastest for the dense design among those that fit (the default where none does).</summary>
+    /// <summary>The MAC array of `--parallel auto` on a board where no candidate fits the dense design (said in <see cref="SweepResult.Notes"/>).</summary>
+    static readonly Parallelism DefaultParallel = new(8, 16);
+
+    /// <summary>The MAC array a device's points use: the one asked for, or on an FPGA the fastest for the dense design among those that fit (null, the default, where none does).</summary>
     static Parallelism? ParallelFor(CompiledModel dense, Device device, ExploreSettings settings)
     {
         if (settings.Parallel is not null || device is not FpgaTarget fpga) return settings.Parallel;
@@ -115,7 +124,7 @@ public static class ExploreSweep
     }
 
     static SimulationOptions Options(ExploreSettings settings, BlockShape block) =>
-        new() { Block = block, Precision = settings.Precision, Parallel = settings.Parallel ?? new Parallelism(8, 16) };
+        new() { Block = block, Precision = settings.Precision, Parallel = settings.Parallel ?? DefaultParallel };
 
     static Dictionary<string, string> Manifest(BertModel model, ExploreSettings settings, FidelityMeter meter)
     {

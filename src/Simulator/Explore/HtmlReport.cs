@@ -4,8 +4,10 @@ namespace SparseBert.Simulator.Explore;
 
 /// <summary>
 /// report.html of `sparsebert explore`: one self-contained page (inline CSS and SVG; no script, nothing fetched) with
-/// the recommendations first, then per device the latency-vs-fidelity and speedup-vs-sparsity charts, then every
-/// result. Block shapes and devices appear in the order of the points given, so pass them in <see cref="SweepOrder"/>.
+/// the recommendations first, then how to read the charts, then per device what its numbers say and its
+/// latency-vs-fidelity and speedup-vs-sparsity charts, then every result. Block shapes and devices appear in the order
+/// of the points given, so pass them in <see cref="SweepOrder"/>. The header describes the points the page holds,
+/// which after a resumed sweep can be more than the command that wrote it asked for.
 /// </summary>
 public static class HtmlReport
 {
@@ -18,79 +20,97 @@ public static class HtmlReport
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append($"<title>SparseBert explore: {Markup.Escape(info.Model)}</title>\n")
             .Append("<style>\n").Append(ReportStyle.Css).Append("</style>\n</head>\n<body>\n<main>\n");
-        AppendHeader(page, points, info, blocks, devices);
+        ReportHeader.Append(page, points, info, blocks, devices);
 
         page.Append("<section>\n<h2>Recommended block shape</h2>\n")
             .Append("<p class=\"lead\">For each device and fidelity floor, the fastest point that fits the device and whose output keeps at least ")
-            .Append("that cosine similarity to the dense model's output. &#8220;None&#8221; means no point both fits and reaches the floor.</p>\n")
+            .Append("that cosine similarity to the dense model's output. Where no pruned point is worth taking, the cell says why: no point fits, ")
+            .Append("none that fits is faithful enough, or the dense model is faster than every pruned point that qualifies.</p>\n")
             .Append(ReportTables.Recommendations(Recommendation.For(points, info.FidelityFloors), devices, info.FidelityFloors))
             .Append("</section>\n");
+
+        page.Append("<section>\n<h2>Reading the charts</h2>\n")
+            .Append("<p class=\"lead\">Each marker is one block shape (colour and shape) pruned to one sparsity (the label beside it). ")
+            .Append("<strong>Latency vs fidelity:</strong> right is closer to the dense model (cosine similarity of the outputs), down is faster, so ")
+            .Append("the best points lie bottom-right; the star and the dashed line are the dense model. The highlighted line is the Pareto front, ")
+            .Append("the fitting points that no other fitting point beats on both. <strong>Speedup vs sparsity:</strong> how many times faster than ")
+            .Append("the dense model each block shape runs as more weights are pruned; above the dashed line at 1&#215; pruning pays. ")
+            .Append("Hollow markers do not fit the device. A latency axis spanning more than ten times is logarithmic, so the fast points are not ")
+            .Append("squashed by the slow ones.</p>\n</section>\n");
 
         foreach (var device in devices)
         {
             var onDevice = points.Where(p => p.Device == device).ToList();
-            var name = Markup.Escape(device);
-            page.Append($"<section>\n<h2>{name}</h2>\n<div class=\"charts\">\n")
-                .Append("<figure>\n<figcaption>Each marker is one block shape pruned to one sparsity. Right is closer to the dense model ")
-                .Append("(cosine similarity of the outputs), down is faster: the best points lie bottom-right. The highlighted line is the ")
-                .Append("Pareto front, the fitting points that no other fitting point beats on both. Hollow markers do not fit the device; ")
-                .Append("hover over a marker for its numbers.</figcaption>\n")
-                .Append(SvgChart.Render(LatencyVsFidelity(device, onDevice, blocks))).Append("\n</figure>\n")
-                .Append("<figure>\n<figcaption>How many times faster than the dense model each block shape runs as more weights are pruned. ")
-                .Append("Above the dashed line at 1&#215; the pruned model is faster; a steep line turns sparsity into speed well.</figcaption>\n")
-                .Append(SvgChart.Render(SpeedupVsSparsity(device, onDevice, blocks))).Append("\n</figure>\n")
+            double? dense = DenseLatencyMs(onDevice);
+            page.Append($"<section>\n<h2>{Markup.Escape(device)}</h2>\n<p class=\"lead\">{DeviceSummary(device, onDevice, dense)}</p>\n<div class=\"charts\">\n")
+                .Append("<figure>\n").Append(SvgChart.Render(LatencyVsFidelity(device, onDevice, blocks, dense))).Append("\n</figure>\n")
+                .Append("<figure>\n").Append(SvgChart.Render(SpeedupVsSparsity(device, onDevice, blocks))).Append("\n</figure>\n")
                 .Append("</div>\n</section>\n");
         }
 
         page.Append("<section>\n<h2>All results</h2>\n")
-            .Append("<p class=\"lead\">Every point of the sweep, as in results.csv (which keeps the numbers unrounded). Grey rows do not fit their device.</p>\n")
-            .Append(ReportTables.Results(points))
+            .Append("<p class=\"lead\">Every point of the sweep, as in results.csv (which keeps the numbers unrounded). Grey rows do not fit their device; ")
+            .Append("&#8211; marks a resource a GPU does not have.</p>\n")
+            .Append(ReportTables.Results(points, info.GpuDevices))
             .Append("</section>\n</main>\n</body>\n</html>\n");
         return page.ToString();
     }
 
-    static void AppendHeader(StringBuilder page, IReadOnlyList<ExplorePoint> points, ReportInfo info, IReadOnlyList<string> blocks, IReadOnlyList<string> devices)
+    /// <summary>The dense model's latency on the device, which every point's speedup is taken against: latency × speedup.</summary>
+    static double? DenseLatencyMs(IReadOnlyList<ExplorePoint> points) =>
+        points.Where(p => p.LatencyMs > 0 && p.SpeedupVsDense > 0 && double.IsFinite(p.LatencyMs * p.SpeedupVsDense))
+            .Select(p => (double?)(p.LatencyMs * p.SpeedupVsDense)).FirstOrDefault();
+
+    /// <summary>What this device's points say, in a sentence or three: the dense latency, how many fit, the fastest that fits.</summary>
+    static string DeviceSummary(string device, IReadOnlyList<ExplorePoint> points, double? dense)
     {
-        page.Append("<header>\n<h1>Design-space exploration</h1>\n")
-            .Append($"<p class=\"model\">{Markup.Escape(info.Model)}</p>\n<dl>\n")
-            .Append($"<dt>Command</dt><dd><code>{Markup.Escape(info.CommandLine)}</code></dd>\n")
-            .Append($"<dt>Calibration inputs</dt><dd>{ReportFormat.Count(info.CalibrationSamples)}</dd>\n");
-        foreach (var (name, value) in info.Settings)
-            page.Append($"<dt>{Markup.Escape(name)}</dt><dd>{Markup.Escape(value)}</dd>\n");
-        page.Append($"<dt>Points</dt><dd>{ReportFormat.Count(points.Count)} ({ReportFormat.Count(points.Count(p => p.Fits))} fit): ")
-            .Append($"{ReportFormat.Count(blocks.Count)} block shapes on {ReportFormat.Count(devices.Count)} devices</dd>\n")
-            .Append("</dl>\n</header>\n");
+        var fitting = points.Where(p => p.Fits && double.IsFinite(p.LatencyMs)).ToList();
+        var text = new StringBuilder();
+        if (dense is { } ms) text.Append($"The dense model takes {ReportFormat.Latency(ms)} ms here. ");
+        text.Append($"{ReportFormat.Count(fitting.Count)} of {ReportFormat.Count(points.Count)} points fit {Markup.Escape(device)}");
+        var fastest = fitting.OrderBy(p => p.LatencyMs).ThenByDescending(p => p.FidelityCosine).FirstOrDefault();
+        if (fastest is null) return text.Append('.').ToString();
+        text.Append($"; the fastest is {Markup.Escape(fastest.Block)} at {ReportFormat.Percent(fastest.Sparsity)}: {ReportFormat.Latency(fastest.LatencyMs)} ms, ")
+            .Append($"{ReportFormat.Speedup(fastest.SpeedupVsDense)} dense, cosine {ReportFormat.Cosine(fastest.FidelityCosine)}.");
+        if (fastest.SpeedupVsDense <= 1) text.Append(" No pruned point that fits runs faster than the dense model on this device.");
+        return text.ToString();
     }
 
-    static ChartSpec LatencyVsFidelity(string device, IReadOnlyList<ExplorePoint> points, IReadOnlyList<string> blocks)
+    static ChartSpec LatencyVsFidelity(string device, IReadOnlyList<ExplorePoint> points, IReadOnlyList<string> blocks, double? dense)
     {
         var front = Pareto.Front(points, device);
+        var latencies = points.Select(p => p.LatencyMs).Where(double.IsFinite).Concat(dense is { } d ? [d] : []).ToList();
         return new ChartSpec($"{device}: latency vs fidelity", "fidelity (cosine similarity to the dense output)", "latency (ms)",
-            SeriesPerBlock(points, blocks, joined: false, p => (p.FidelityCosine, p.LatencyMs)))
+            SeriesPerBlock(points, blocks, joined: false, p => (p.FidelityCosine, p.LatencyMs), labelled: true))
         {
             Highlight = front.Count == 0 ? null : new ChartLine("Pareto front", front.Select(p => (p.FidelityCosine, p.LatencyMs)).ToList()),
+            Reference = dense is { } ms ? new ChartReference(ms, "dense latency") : null,
+            Landmark = dense is { } at ? new ChartLandmark(1, at, "dense", $"dense model: {ReportFormat.Latency(at)} ms, cosine 1") : null,
+            LogY = LogAxis.Suits(latencies),
             HollowMeaning = "does not fit",
         };
     }
 
     static ChartSpec SpeedupVsSparsity(string device, IReadOnlyList<ExplorePoint> points, IReadOnlyList<string> blocks) =>
         new($"{device}: speedup vs sparsity", "sparsity (share of weights pruned)", "speedup vs dense (×)",
-            SeriesPerBlock(points.OrderBy(p => p.Sparsity).ToList(), blocks, joined: true, p => (p.Sparsity, p.SpeedupVsDense)))
+            SeriesPerBlock(points.OrderBy(p => p.Sparsity).ToList(), blocks, joined: true, p => (p.Sparsity, p.SpeedupVsDense), labelled: false))
         {
             Reference = new ChartReference(1, "dense (1×)"),
+            LogY = LogAxis.Suits([.. points.Select(p => p.SpeedupVsDense).Where(double.IsFinite), 1.0]),
             HollowMeaning = "does not fit",
         };
 
     /// <summary>One series per block shape present, styled by the block's place among all blocks so that it looks the same in every chart.</summary>
     static IReadOnlyList<ChartSeries> SeriesPerBlock(IReadOnlyList<ExplorePoint> points, IReadOnlyList<string> blocks, bool joined,
-        Func<ExplorePoint, (double X, double Y)> place) =>
+        Func<ExplorePoint, (double X, double Y)> place, bool labelled) =>
         blocks.Select((block, style) => new ChartSeries(block, style,
-                points.Where(p => p.Block == block).Select(p => Point(p, place(p))).ToList(), joined))
+                points.Where(p => p.Block == block).Select(p => Point(p, place(p), labelled)).ToList(), joined))
             .Where(s => s.Points.Count > 0)
             .ToList();
 
-    static ChartPoint Point(ExplorePoint p, (double X, double Y) at) =>
+    static ChartPoint Point(ExplorePoint p, (double X, double Y) at, bool labelled) =>
         new(at.X, at.Y, !p.Fits,
             $"{p.Block} at {ReportFormat.Percent(p.Sparsity)} sparsity: {ReportFormat.Latency(p.LatencyMs)} ms, " +
-            $"{ReportFormat.Speedup(p.SpeedupVsDense)} vs dense, cosine {ReportFormat.Cosine(p.FidelityCosine)}" + (p.Fits ? "" : "; does not fit"));
+            $"{ReportFormat.Speedup(p.SpeedupVsDense)} vs dense, cosine {ReportFormat.Cosine(p.FidelityCosine)}" + (p.Fits ? "" : "; does not fit"),
+            labelled ? ReportFormat.Percent(p.Sparsity) : null);
 }

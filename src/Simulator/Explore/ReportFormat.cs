@@ -23,7 +23,7 @@ static class ReportFormat
 
     public static string Share(double share) => share.ToString("F4", Invariant);
 
-    public static string Floor(double floor) => floor.ToString("0.###", Invariant);
+    public static string Floor(double floor) => floor.ToString("0.#######", Invariant);
 
     public static string Sparsity(double sparsity) => sparsity.ToString("0.####", Invariant);
 }

@@ -14,4 +14,20 @@ public sealed record ReportInfo(string Model, string CommandLine, int Calibratio
 
     /// <summary>The fidelity floors of the recommendation table, in the order of its columns.</summary>
     public IReadOnlyList<double> FidelityFloors { get; init; } = Recommendation.DefaultFloors;
+
+    /// <summary>
+    /// What <see cref="CommandLine"/> asked for. A sweep resumed in a folder keeps the points earlier runs put there, so
+    /// the page can hold more than the command names: the header then says how many points come from earlier runs.
+    /// Null when unknown; the header always lists what the page holds.
+    /// </summary>
+    public SweepGrid? Asked { get; init; }
+
+    /// <summary>Devices without a fabric (GPUs): their DSP, BRAM and URAM columns do not apply.</summary>
+    public IReadOnlyCollection<string> GpuDevices { get; init; } = [];
+}
+
+/// <summary>The block shapes, sparsities and devices of one sweep command, every combination of which it measures.</summary>
+public sealed record SweepGrid(IReadOnlyList<string> Blocks, IReadOnlyList<double> Sparsities, IReadOnlyList<string> Devices)
+{
+    public bool Covers(ExplorePoint point) => Blocks.Contains(point.Block) && Sparsities.Contains(point.Sparsity) && Devices.Contains(point.Device);
 }

@@ -16,17 +16,16 @@ static class ReportStyle
         dd { margin: 0; overflow-wrap: anywhere; }
         code { font: 0.85rem/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; background: #eceef2; padding: 1px 5px; border-radius: 4px; }
         .lead { color: #4a5263; max-width: 860px; margin: 0 0 12px; }
-        .charts { display: flex; flex-wrap: wrap; gap: 18px; }
-        figure { flex: 1 1 480px; margin: 0; padding: 14px 16px 8px; background: #fff; border: 1px solid #e1e4e8; border-radius: 10px; }
-        figcaption { font-size: 0.88rem; color: #4a5263; margin-bottom: 6px; }
+        .charts { display: grid; grid-template-columns: minmax(0, 1fr); gap: 18px; max-width: 1060px; }
+        figure { margin: 0; padding: 12px 14px 6px; background: #fff; border: 1px solid #e1e4e8; border-radius: 10px; break-inside: avoid; }
         figure svg { display: block; width: 100%; height: auto; }
         .scroll { overflow-x: auto; background: #fff; border: 1px solid #e1e4e8; border-radius: 10px; }
         table { border-collapse: collapse; width: 100%; font-size: 0.85rem; font-variant-numeric: tabular-nums; }
         th, td { padding: 5px 10px; text-align: right; white-space: nowrap; border-bottom: 1px solid #eceef1; }
-        thead th { background: #f0f2f5; font-weight: 600; color: #374151; white-space: normal; vertical-align: bottom; }
+        thead th { background: #f0f2f5; font-weight: 600; color: #374151; vertical-align: bottom; }
         tbody tr:last-child td, tbody tr:last-child th { border-bottom: none; }
         .text { text-align: left; }
-        .recommend th, .recommend td { text-align: left; }
+        .recommend th, .recommend td { text-align: left; white-space: normal; vertical-align: top; min-width: 11em; }
         .recommend .detail { display: block; color: #6b7280; font-size: 0.8rem; }
         .none { color: #9ca3af; }
         tr.nofit td { color: #9ca3af; }

@@ -15,32 +15,39 @@ static class ReportTables
             table.Append($"<tr><th class=\"text\" scope=\"row\">{Markup.Escape(device)}</th>");
             foreach (var floor in floors)
             {
-                var choice = recommendations.First(r => r.Device == device && r.FidelityFloor.Equals(floor)).Choice;
-                table.Append(choice is null
-                    ? "<td class=\"none\">none</td>"
-                    : $"<td><strong>{Markup.Escape(choice.Block)}</strong> at {ReportFormat.Percent(choice.Sparsity)}" +
-                      $"<span class=\"detail\">{ReportFormat.Latency(choice.LatencyMs)} ms &#183; {ReportFormat.Speedup(choice.SpeedupVsDense)} &#183; " +
-                      $"cos {ReportFormat.Cosine(choice.FidelityCosine)}</span></td>");
+                var recommendation = recommendations.First(r => r.Device == device && r.FidelityFloor.Equals(floor));
+                table.Append(recommendation switch
+                {
+                    { PrunedWins: true, Choice: { } choice } =>
+                        $"<td><strong>{Markup.Escape(choice.Block)}</strong> at {ReportFormat.Percent(choice.Sparsity)}" +
+                        $"<span class=\"detail\">{ReportFormat.Latency(choice.LatencyMs)} ms &#183; {ReportFormat.Speedup(choice.SpeedupVsDense)} &#183; " +
+                        $"cos {ReportFormat.Cosine(choice.FidelityCosine)}</span></td>",
+                    { Choice: null } => $"<td class=\"none\">none<span class=\"detail\">{Markup.Escape(recommendation.Reason!)}</span></td>",
+                    _ => $"<td><strong>dense</strong><span class=\"detail\">{Markup.Escape(recommendation.Reason!)}</span></td>",
+                });
             }
             table.Append("</tr>\n");
         }
         return table.Append("</tbody>\n</table></div>\n").ToString();
     }
 
-    public static string Results(IReadOnlyList<ExplorePoint> points)
+    /// <param name="gpus">devices without a fabric: their DSP, BRAM and URAM cells say "–" (not applicable), not 0</param>
+    public static string Results(IReadOnlyList<ExplorePoint> points, IReadOnlyCollection<string> gpus)
     {
         var table = new StringBuilder("<div class=\"scroll\"><table class=\"results\">\n<thead><tr>");
-        // The headers are results.csv's column names, so a reader can match them; <wbr> lets the long ones wrap at "_".
+        // The headers are results.csv's column names, kept whole (the table scrolls) so a reader can match them.
         foreach (var column in ResultsCsv.Columns)
-            table.Append(IsText(column) ? "<th class=\"text\">" : "<th>").Append(column.Replace("_", "_<wbr/>")).Append("</th>");
+            table.Append(IsText(column) ? "<th class=\"text\">" : "<th>").Append(column).Append("</th>");
         table.Append("</tr></thead>\n<tbody>\n");
         foreach (var p in points)
         {
+            bool fabric = !gpus.Contains(p.Device);
+            string Fabric(long used) => fabric ? ReportFormat.Count(used) : "&#8211;";
             string[] cells =
             [
                 Markup.Escape(p.Block), ReportFormat.Sparsity(p.Sparsity), Markup.Escape(p.Device), ReportFormat.Latency(p.LatencyMs),
                 ReportFormat.Speedup(p.SpeedupVsDense), ReportFormat.Count(p.WeightBytes), ReportFormat.Count(p.PeakMemoryBytes),
-                ReportFormat.Count(p.Dsp), ReportFormat.Count(p.Bram), ReportFormat.Count(p.Uram), p.Fits ? "yes" : "no",
+                Fabric(p.Dsp), Fabric(p.Bram), Fabric(p.Uram), p.Fits ? "yes" : "no",
                 ReportFormat.Cosine(p.FidelityCosine), ReportFormat.Error(p.FidelityMaxRelErr), ReportFormat.Share(p.NormKept),
             ];
             table.Append(p.Fits ? "<tr>" : "<tr class=\"nofit\">");

@@ -15,8 +15,8 @@ namespace SparseBert.Simulator.Gpu;
 /// among all CTAs resident on the GPU). An SM's peak is the device's peak / SMs: fp16_tensor_tflops for tensor-core
 /// kernels in fp16, fp32_tflops otherwise. Weights come from DRAM; activations from L2 (at l2_bandwidth_gbps) when the
 /// kernel's weights and activations fit in l2_bytes together, else from DRAM;</item>
-/// <item>compute cycles: the same simulation with memory free; the rest of the kernel's time, and its launch overhead,
-/// are stall.</item>
+/// <item>compute cycles: the same simulation with memory free; the rest of the kernel's time is memory, and its launch
+/// overhead is launch (both counted in the op's stall, the launch also apart).</item>
 /// </list>
 /// Deterministic: the same schedule and device always give the same numbers.
 /// </summary>
@@ -56,7 +56,7 @@ public static class GpuSimulator
         long compute = Math.Min(computeOnly, busy);
         long launch = (long)Math.Round(device.LaunchOverheadUs * device.ClockMhz);
         long cycles = busy + launch;
-        return new OpTiming(kernel.Step, kernel.Name, kernel.Op, kernel.Label, cycles, compute, cycles - compute, dramBytes);
+        return new OpTiming(kernel.Step, kernel.Name, kernel.Op, kernel.Label, cycles, compute, cycles - compute, dramBytes, launch);
     }
 
     static IReadOnlyList<string> Notes(CudaSchedule schedule, GpuDevice device, CudaPrecision precision)
@@ -66,7 +66,7 @@ public static class GpuSimulator
             string.Create(CultureInfo.InvariantCulture,
                 $"{device.Name}: {device.Sms} SMs at {device.ClockMhz} MHz, {(precision == CudaPrecision.Fp16 ? $"{device.Fp16TensorTflops} TFLOPS f16 on tensor cores and " : "")}{device.Fp32Tflops} TFLOPS f32, {device.MemoryBandwidthGbps} GB/s DRAM, {device.L2Bytes / 1048576.0:0.##} MB L2 at {device.L2BandwidthGbps} GB/s"),
             "kernels run one after another on one stream, each paying launch_overhead_us " +
-            string.Create(CultureInfo.InvariantCulture, $"({device.LaunchOverheadUs} us, an assumption), counted as stall"),
+            string.Create(CultureInfo.InvariantCulture, $"({device.LaunchOverheadUs} us, an assumption), counted as launch time"),
             "a kernel's flops and bytes are split evenly among its CTAs (a BSR block row with more blocks than average is not slower); " +
             "CTAs fill the SMs in waves, and each runs for max(flops at its share of its SM's peak, bytes at its share of the bandwidth among all CTAs on the GPU)",
             "occupancy from threads, shared memory and registers per thread (ptxas's sm_80 figures for every architecture), " +

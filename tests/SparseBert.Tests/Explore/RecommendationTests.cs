@@ -7,6 +7,29 @@ public sealed class RecommendationTests
 {
     static string Describe(Recommendation r) => $"{r.Device} {r.FidelityFloor}: {(r.Choice is null ? "none" : $"{r.Block}@{r.Sparsity}")}";
 
+    static string Why(Recommendation r) => $"{r.Device} {r.FidelityFloor}: {r.Reason ?? $"{r.Block}@{r.Sparsity}"}";
+
+    [Fact]
+    public void A_cell_without_a_pruned_point_worth_taking_says_why()
+    {
+        ExplorePoint[] points =
+        [
+            Gpu("16x16", 0.5, latencyMs: 1.0, cosine: 0.999, fits: false, device: "u250"),
+            Gpu("16x16", 0.5, latencyMs: 4.0, cosine: 0.999), // 0.5x dense: the dense model (cosine 1) wins
+            Gpu("32x32", 0.9, latencyMs: 1.0, cosine: 0.96),  // 2x dense
+        ];
+        Assert.Equal(
+        [
+            "u250 0.99: no point fits u250", "u250 0.95: no point fits u250", "u250 0.97: no point fits u250",
+            "h100 0.99: dense is fastest: the fastest pruned point at this floor, 16x16 at 50%, runs at 0.50× dense",
+            "h100 0.95: 32x32@0.9",
+            "h100 0.97: dense is fastest: the fastest pruned point at this floor, 16x16 at 50%, runs at 0.50× dense",
+        ], Recommendation.For(points, [0.99, 0.95, 0.97]).Select(Why));
+        Assert.Equal("h100 0.9999: nothing that fits reaches cosine 0.9999 (the most faithful that fits: 16x16 at 50%, cosine 0.99900)",
+            Why(Recommendation.For(points.Skip(1).ToList(), [0.9999]).Single()));
+        Assert.All(Recommendation.For(points, [0.99, 0.95]), r => Assert.Equal(r.Reason is null, r.PrunedWins));
+    }
+
     [Fact]
     public void Each_device_and_floor_gets_the_fastest_fitting_point_at_or_above_the_floor()
     {

@@ -72,7 +72,7 @@ public sealed class GpuSimulatorOnModelsTests
         Assert.Equal(first.Ops.Sum(o => o.Cycles), first.Cycles);
         Assert.All(first.Ops, o => Assert.True(o.ComputeCycles >= 0 && o.StallCycles >= 0 && o.Cycles == o.ComputeCycles + o.StallCycles, o.Step));
         // Every kernel pays at least its launch.
-        Assert.All(first.Ops, o => Assert.True(o.StallCycles >= (long)Math.Round(device.LaunchOverheadUs * device.ClockMhz), o.Step));
+        Assert.All(first.Ops, o => Assert.True(o.LaunchCycles == (long)Math.Round(device.LaunchOverheadUs * device.ClockMhz) && o.StallCycles >= o.LaunchCycles, o.Step));
     }
 
     [Fact]

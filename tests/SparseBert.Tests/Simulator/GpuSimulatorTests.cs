@@ -77,14 +77,24 @@ public sealed class GpuSimulatorTests
     }
 
     [Fact]
-    public void Tensor_core_kernels_run_at_the_f16_rate_in_fp16_only_and_launches_cost_their_overhead_as_stall()
+    public void Tensor_core_kernels_run_at_the_f16_rate_in_fp16_only_and_launches_cost_their_overhead_as_launch_time()
     {
         var kernel = Kernel(ctas: 16, flops: 16 * 32000, tensorCores: true);
         Assert.Equal(1000L, Time(kernel).Cycles);
         Assert.Equal(250L, Time(kernel, precision: CudaPrecision.Fp16).Cycles);
         Assert.Equal(1000L, Time(kernel with { TensorCores = false }, precision: CudaPrecision.Fp16).Cycles);
         var launched = Time(kernel, Device with { LaunchOverheadUs = 2 });
-        Assert.Equal((3000L, 1000L, 2000L), (launched.Cycles, launched.ComputeCycles, launched.StallCycles));
+        Assert.Equal((3000L, 1000L, 2000L, 2000L), (launched.Cycles, launched.ComputeCycles, launched.StallCycles, launched.LaunchCycles));
+        Assert.Equal("launch", launched.Bound);
+    }
+
+    [Fact]
+    public void A_memory_bound_kernel_with_a_launch_splits_into_compute_memory_and_launch()
+    {
+        // 64000 bytes at 64 a cycle: 1000 cycles busy, 250 of them computing; then 500 cycles of launch.
+        var timing = Time(Kernel(ctas: 16, flops: 16 * 8000, weightBytes: 64000), Device with { LaunchOverheadUs = 0.5 });
+        Assert.Equal((1500L, 250L, 1250L, 500L), (timing.Cycles, timing.ComputeCycles, timing.StallCycles, timing.LaunchCycles));
+        Assert.Equal("memory", timing.Bound);
     }
 
     [Fact]
