@@ -34,7 +34,7 @@ public static class DeviceFiles
     {
         if (IsFile(nameOrPath))
         {
-            using var json = ParseDocument(File.OpenRead(nameOrPath), nameOrPath);
+            using var json = ParseDocument(nameOrPath, nameOrPath);
             return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String
                 ? kind.GetString()!
                 : throw new BadInputException(nameOrPath, null, "has no \"kind\" (fpga or gpu)");
@@ -51,8 +51,7 @@ public static class DeviceFiles
     {
         string source = IsFile(nameOrPath) ? nameOrPath : Prefix + nameOrPath + ".json";
         if (!IsFile(nameOrPath) && !Names(kind).Contains(nameOrPath)) throw Unknown(nameOrPath, Names(kind), option);
-        using var stream = IsFile(nameOrPath) ? File.OpenRead(nameOrPath) : Resource(source);
-        using var json = ParseDocument(stream, source);
+        using var json = ParseDocument(nameOrPath, source);
         string? found = json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
         if (found != kind)
             throw new BadInputException(source, null, $"is not a {kind} description (kind \"{BadInputException.Printable(found ?? "", 20)}\")");
@@ -71,64 +70,14 @@ public static class DeviceFiles
 
     static Stream Resource(string name) => typeof(DeviceFiles).Assembly.GetManifestResourceStream(name)!;
 
-    /// <summary>Duplicate keys are refused (which one would count?), and so is text that is not Unicode.</summary>
-    static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
-
-    static JsonDocument ParseDocument(Stream stream, string source)
+    /// <summary>A user's file, or a shipped one, through the strict reader every JSON input uses (<see cref="StrictJson"/>).</summary>
+    static JsonDocument ParseDocument(string nameOrPath, string source)
     {
-        using (stream)
-        {
-            JsonDocument? json = null;
-            try
-            {
-                json = JsonDocument.Parse(stream, Strict);
-                CheckText(json.RootElement, "", source);
-                return json;
-            }
-            catch (JsonException e)
-            {
-                json?.Dispose();
-                throw new BadInputException(source, null, "is not a device description: " + e.Message);
-            }
-            catch (BadInputException)
-            {
-                json?.Dispose();
-                throw;
-            }
-        }
-    }
-
-    /// <summary>
-    /// JsonDocument checks structure, not text: invalid UTF-8 or a lone surrogate escape ("\udfff") would only throw
-    /// when a string is read. Reading each key and string once here turns that into bad input naming the place.
-    /// </summary>
-    static void CheckText(JsonElement element, string path, string source)
-    {
-        try
-        {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        string name = property.Name;
-                        CheckText(property.Value, path + "." + name, source);
-                    }
-                    break;
-                case JsonValueKind.Array:
-                    int index = 0;
-                    foreach (var item in element.EnumerateArray()) CheckText(item, $"{path}[{index++}]", source);
-                    break;
-                case JsonValueKind.String:
-                    element.GetString();
-                    break;
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            throw new BadInputException(source, null,
-                $"the text at ${BadInputException.Printable(path, 60)} is not valid Unicode (invalid UTF-8, or an unpaired surrogate escape such as \\udfff)");
-        }
+        if (IsFile(nameOrPath)) return StrictJson.ReadFile(nameOrPath, "a device file", maxBytes: 1 << 20);
+        using var stream = Resource(source);
+        using var bytes = new MemoryStream();
+        stream.CopyTo(bytes);
+        return StrictJson.Parse(source, bytes.ToArray());
     }
 
     static BadInputException Unknown(string name, IEnumerable<string> known, string option) =>

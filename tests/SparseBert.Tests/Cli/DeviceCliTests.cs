@@ -41,7 +41,7 @@ public sealed class DeviceCliTests
         using var folder = new TestFolder();
         SparseBert.Frontend.SyntheticBert.Write(folder["model"], CliHarness.SmallConfig, seed: 5);
         File.WriteAllText(folder["gpu.json"], DeviceFileTests.Shipped("a100").ToJsonString().Replace("\"kind\":\"gpu\"", "\"kind\":\"gpu\\udfff\""));
-        CliHarness.AssertBadInput(["simulate", folder["model"], "--device", folder["gpu.json"], "--seq", "8"], "gpu.json", "not valid Unicode");
+        CliHarness.AssertBadInput(["simulate", folder["model"], "--device", folder["gpu.json"], "--seq", "8"], "gpu.json", "a string escapes an unpaired surrogate");
     }
 
     [Fact]

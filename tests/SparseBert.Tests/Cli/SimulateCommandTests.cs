@@ -80,7 +80,7 @@ public sealed class SimulateCommandTests
         CliHarness.AssertBadInput(["simulate", folder["model"], "--device", "zcu999"], "--device", "'zcu999' is not a known device");
         CliHarness.AssertBadInput(["simulate", folder["model"], "--device", "zcu102", "--precision", "fp16", "--seq", "8"], "--precision", "'fp16'", "fp32, int8");
         File.WriteAllText(folder["broken.json"], "{\"name\": \"x\", \"kind\": \"fpga\"");
-        CliHarness.AssertBadInput(["simulate", folder["model"], "--device", folder["broken.json"]], "broken.json", "is not a device description");
+        CliHarness.AssertBadInput(["simulate", folder["model"], "--device", folder["broken.json"]], "broken.json", "is not valid JSON");
         File.WriteAllText(folder["asic.json"], "{\"name\": \"x\", \"kind\": \"asic\"}");
         CliHarness.AssertBadInput(["simulate", folder["model"], "--device", folder["asic.json"]], "asic.json", "kind 'asic' is not fpga or gpu");
     }
