@@ -1,27 +1,19 @@
 using System.Globalization;
-using HandlebarsDotNet;
 
 namespace SparseBert.Backends.Cuda;
 
 /// <summary>
-/// Renders the generated project's text files from the embedded Handlebars templates (one per kernel kind and per
-/// file kind). The models passed to the templates hold only numbers, C code decided in C#, and names that went
-/// through <see cref="Symbols"/>; templates render without HTML escaping because they write C++, not HTML.
+/// Renders the generated project's text files from the embedded Scriban templates (one per kernel kind and per
+/// file kind; see <see cref="EmbeddedTemplates"/>). The models passed to the templates hold only numbers, flags, C code
+/// decided in C#, and names that went through <see cref="Symbols"/>.
 /// </summary>
 static class CudaSources
 {
+    static readonly EmbeddedTemplates Templates = new(typeof(CudaSources).Assembly);
+
     /// <summary>Relative path → text, in a fixed order; with <paramref name="recipe"/>, regen_weights.c and its make target too.</summary>
     public static IReadOnlyList<(string Path, string Text)> Render(CudaProgram program, CudaOptions options, string title, bool recipe)
     {
-        var handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
-        string Render(string template, object model)
-        {
-            using var stream = typeof(CudaSources).Assembly.GetManifestResourceStream(template)
-                               ?? throw new InvalidOperationException($"template {template} is not embedded");
-            using var reader = new StreamReader(stream);
-            return handlebars.Compile(reader.ReadToEnd())(model);
-        }
-
         bool half = options.Precision == CudaPrecision.Fp16;
         string precision = options.PrecisionName;
         string cublasName = half ? "GemmEx f16 x f16 -> f32" : "Sgemm";
@@ -33,11 +25,11 @@ static class CudaSources
 
         var files = new List<(string, string)>
         {
-            ("Makefile", Render("Makefile.hbs", new
+            ("Makefile", Templates.Render("Makefile", new
             {
                 title, precision, archs = numbers, ptx, headers = headers.Prepend("common.cuh"), recipe,
             })),
-            ("README.md", Render("README.md.hbs", new
+            ("README.md", Templates.Render("README.md", new
             {
                 title, precision, cublasName, tolerance, recipe,
                 archList = string.Join(", ", options.Architectures),
@@ -49,13 +41,13 @@ static class CudaSources
                     : "all arithmetic is f32 on CUDA cores: a tiled shared-memory SGEMM for dense products, and BSR kernels that walk only the stored blocks.",
                 launches = program.Launches,
             })),
-            ("main.cu", Render("main.cu.hbs", new { title, precision })),
-            ("bench.cu", Render("bench.cu.hbs", new { title, precision, half, cublasName })),
-            ("runtime.cuh", Render("runtime.cuh.hbs", plain)),
-            ("report.cuh", Render("report.cuh.hbs", plain)),
-            ("kernels.cuh", Render("kernels.cuh.hbs", KernelsHeader(program, title, precision, tolerance))),
-            ("kernels.cu", Render("kernels.cu.hbs", new { title, precision, headers, launches = program.Launches, launchCount = program.Launches.Count })),
-            ("kernels/common.cuh", Render("common.cuh.hbs", plain)),
+            ("main.cu", Templates.Render("main.cu", new { title, precision })),
+            ("bench.cu", Templates.Render("bench.cu", new { title, precision, half, cublasName })),
+            ("runtime.cuh", Templates.Render("runtime.cuh", plain)),
+            ("report.cuh", Templates.Render("report.cuh", plain)),
+            ("kernels.cuh", Templates.Render("kernels.cuh", KernelsHeader(program, title, precision, tolerance))),
+            ("kernels.cu", Templates.Render("kernels.cu", new { title, precision, headers, launches = program.Launches, launchCount = program.Launches.Count })),
+            ("kernels/common.cuh", Templates.Render("common.cuh", plain)),
         };
         foreach (var header in headers)
         {
@@ -66,9 +58,9 @@ static class CudaSources
                 Headers.SparseRows => new { precision, csr = program.Uses("csr_linear"), nm = program.Uses("nm_linear") },
                 _ => plain,
             };
-            files.Add(("kernels/" + header, Render(header + ".hbs", model)));
+            files.Add(("kernels/" + header, Templates.Render(header, model)));
         }
-        if (recipe) files.Add(("regen_weights.c", Render("regen_weights.c.hbs", new { title })));
+        if (recipe) files.Add(("regen_weights.c", Templates.Render("regen_weights.c", new { title })));
         return files;
     }
 

@@ -15,6 +15,8 @@ namespace SparseBert.Backends.Hls;
 /// </summary>
 public static class HlsEmitter
 {
+    static readonly EmbeddedTemplates Templates = new(typeof(HlsEmitter).Assembly);
+
     /// <summary>The engine headers, all emitted whatever the model uses, so every design has the same firmware/engines/.</summary>
     static readonly string[] Engines = ["common.h", "gelu.h", "dense_matmul.h", "bsr_matmul.h", "layer_norm.h", "softmax.h", "elementwise.h", "layout.h", "fixed_point.h"];
 
@@ -65,33 +67,37 @@ public static class HlsEmitter
 
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["firmware/sparsebert.h"] = HlsTemplates.Render("sparsebert.h", header),
-            ["firmware/sparsebert_top.cpp"] = HlsTemplates.Render("sparsebert_top.cpp", new
+            ["firmware/sparsebert.h"] = Templates.Render("sparsebert.h", header),
+            ["firmware/sparsebert_top.cpp"] = Templates.Render("sparsebert_top.cpp", new
             {
                 header.Model, header.Device, header.Part, header.ClockMhz, header.Precision, header.Parallel, Ports = ports,
                 Engines = engines, Shared = engines.Where(e => e.Calls > 1).Select(e => e.Symbol), Calls = calls,
-                Buffers = schedule.Buffers.Select(b => new { b.Id, Elements = (b.Bytes + sizeof(float) - 1) / sizeof(float), Banks = b.PartitionFactor > 1 ? b.PartitionFactor : 0 }),
+                Buffers = schedule.Buffers.Select(b => new
+                {
+                    b.Id, Elements = (b.Bytes + sizeof(float) - 1) / sizeof(float), Partitioned = b.PartitionFactor > 1, Banks = b.PartitionFactor,
+                }),
+                HasScratch = schedule.Int8ScratchBytes > 0,
                 ScratchBytes = schedule.Int8ScratchBytes,
                 Copies = outputPorts.Select(o => new { Elements = o.Buffer.Shape.ElementCount, Buffer = o.Buffer.Buffer, o.Port }),
                 CounterSlots = Math.Max(1, counters.Count),
                 CounterSteps = counters,
             }),
-            ["weights/weights_layout.h"] = HlsTemplates.Render("weights_layout.h", new { TotalBytes = lowered.WeightBytes, Weights = lowered.Weights.Select(WeightModel) }),
-            ["tb/tb_sparsebert.cpp"] = HlsTemplates.Render("tb_sparsebert.cpp", new
+            ["weights/weights_layout.h"] = Templates.Render("weights_layout.h", new { TotalBytes = lowered.WeightBytes, Weights = lowered.Weights.Select(WeightModel) }),
+            ["tb/tb_sparsebert.cpp"] = Templates.Render("tb_sparsebert.cpp", new
             {
                 Tolerance = CppText.Double(tolerance.Relative),
                 ToleranceNote = Symbols.Comment(tolerance.Basis),
                 Inputs = lowered.Inputs.Select(i => new { Name = inputPorts[i.Name], Upper = Upper(inputPorts[i.Name]) }),
                 Outputs = outputPorts.Select(o => new { Name = o.Port, Upper = Upper(o.Port), Shape = string.Join(", ", OutputShape(o.Name, o.Buffer.Shape)) }),
             }),
-            ["tb/npy.h"] = HlsTemplates.Render("npy.h", new { }),
-            ["Makefile"] = HlsTemplates.Render("Makefile", new { }),
-            ["build_prj.tcl"] = HlsTemplates.Render("build_prj.tcl", header),
+            ["tb/npy.h"] = Templates.Render("npy.h", new { }),
+            ["Makefile"] = Templates.Render("Makefile", new { }),
+            ["build_prj.tcl"] = Templates.Render("build_prj.tcl", header),
             ["hls_config.json"] = schedule.Serialize(),
             ["README.md"] = Readme(design, header, inputPorts.Values, engines),
         };
         foreach (var engine in Engines)
-            files["firmware/engines/" + engine] = HlsTemplates.Render(engine, new { Lut = design.GeluLut is { } table ? LutModel(table, schedule.GeluLut!) : null, FixedPoint = FixedPointModel });
+            files["firmware/engines/" + engine] = Templates.Render(engine, new { Lut = design.GeluLut is { } table ? LutModel(table, schedule.GeluLut!) : null, FixedPoint = FixedPointModel });
         foreach (var input in lowered.Inputs)
             files[$"tb_data/{inputPorts[input.Name]}.txt"] = string.Join(" ", InputValues(design.Inputs, input.Name).Select(v => v.ToString(CultureInfo.InvariantCulture))) + "\n";
 
@@ -180,7 +186,7 @@ public static class HlsEmitter
         if (schedule.GeluLut is { } lut)
             precision.Add($"GELU (erf) in int8 designs: a {lut.Intervals + 1}-point table over [−{lut.Range}, {lut.Range}] with linear interpolation; " +
                           $"measured max |error| {lut.MaxAbsError.ToString("0.00E+0", CultureInfo.InvariantCulture)} against the interpreter's GELU.");
-        return HlsTemplates.Render("README.md", new
+        return Templates.Render("README.md", new
         {
             header.Model, header.Device, header.Board, header.Part, header.ClockMhz, header.Precision, header.Parallel, header.Block, header.Seq,
             WeightMB = (design.Lowered.WeightBytes / 1e6).ToString("F2", CultureInfo.InvariantCulture),
