@@ -21,13 +21,13 @@ public sealed class CompileCommand : ICommand
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("target", "hls|cuda", "what to compile for: hls (Vitis HLS project) or cuda (nvcc project with a host runner)", Required: true),
-        new("device", "NAME|FILE", $"hls: target board: {string.Join(", ", HlsDevice.Builtin)}, or a device .json file (default zcu102)"),
-        new("precision", "fp32|int8|fp16", "fp32 (default); hls: int8 linears calibrated on synthetic inputs; cuda: fp16 weights and tensor cores"),
+        new("device", "NAME|FILE", $"hls: target board: {string.Join(", ", HlsDevice.Builtin)}, or a device .json file", Default: "zcu102"),
+        new("precision", "fp32|int8|fp16", "fp32; hls: int8 linears calibrated on synthetic inputs; cuda: fp16 weights and tensor cores", Default: "fp32"),
         new("fixed-point", null, "hls, with --precision int8: layer norm, softmax and GELU in integer arithmetic too (I-BERT approximations)"),
         new("arch", "sm_80,sm_87,sm_90", "cuda: GPU architectures to build for (default sm_80,sm_87,sm_90)"),
         new("weights-recipe", "SEED", "cuda, for a model from `synth --values portable --seed SEED` (pruned or not): also write weights.recipe " +
                                       "and regen_weights.c, from which `make weights.bin` rebuilds weights.bin without .NET"),
-        new("parallel", "PExSIMD", "hls: MAC array per matrix stage: output channels × input features per cycle (default 8x16)"),
+        new("parallel", "PExSIMD", "hls: MAC array per matrix stage: output channels × input features per cycle", Default: "8x16"),
         new("block", "RxC", "BSR block shape", Default: "16x16"),
         ModelArguments.Config, .. ModelArguments.Inputs,
         new("out", "DIR", "folder for the project", Required: true),
@@ -43,18 +43,18 @@ public sealed class CompileCommand : ICommand
         OutputPaths.Folder("--out", outDir);
         if (target == "cuda") return CompileCuda(args, outDir, output);
         if (args.Has("arch") || args.Has("weights-recipe")) throw new UsageException("--arch and --weights-recipe are for --target cuda");
-        var precision = args.Get("precision") ?? "fp32";
+        var precision = args.Require("precision");
         if (args.Has("fixed-point") && precision != "int8") throw new UsageException("--fixed-point needs --precision int8");
         var options = new HlsOptions
         {
-            Device = DeviceArguments.Load("--device", args.Get("device") ?? "zcu102", HlsDevice.Load),
+            Device = DeviceArguments.Load("--device", args.Require("device"), HlsDevice.Load),
             Precision = precision switch
             {
                 "fp32" => HlsPrecision.Fp32,
                 "int8" => HlsPrecision.Int8,
                 _ => throw new UsageException($"--precision must be fp32 or int8, got '{IR.BadInputException.Printable(precision, 20)}'"),
             },
-            Parallel = Parallelism.Parse(args.Get("parallel") ?? "8x16", "--parallel"),
+            Parallel = Parallelism.Parse(args.Require("parallel"), "--parallel"),
             Block = BlockShape.Parse(args.Require("block"), "--block"),
             FixedPoint = args.Has("fixed-point"),
         };
@@ -82,7 +82,7 @@ public sealed class CompileCommand : ICommand
         var options = new CudaOptions
         {
             Architectures = args.Get("arch") is { } arch ? CudaOptions.ParseArchitectures(arch, "--arch") : CudaOptions.DefaultArchitectures,
-            Precision = CudaOptions.ParsePrecision(args.Get("precision") ?? "fp32", "--precision"),
+            Precision = CudaOptions.ParsePrecision(args.Require("precision"), "--precision"),
         };
         var block = BlockShape.Parse(args.Require("block"), "--block");
         int? recipeSeed = args.Has("weights-recipe") ? args.GetInt("weights-recipe", 0, 0, int.MaxValue) : null;

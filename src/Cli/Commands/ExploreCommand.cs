@@ -24,7 +24,7 @@ public sealed class ExploreCommand : ICommand
         new("blocks", "RxC,...", "block shapes to prune and store with", Default: "1x1,4x4,8x8,16x16,32x32,32x1,1x32"),
         new("sparsity", "S,...", "target sparsities in (0, 1)", Default: "0.5,0.7,0.8,0.9"),
         new("devices", "NAME,...", "devices from `sparsebert devices` or device .json files", Default: "zcu102,kv260,u280,jetson-orin"),
-        new("calib", "N", "synthetic calibration sequences for fidelity (default 4)"),
+        new("calib", "N", "synthetic calibration sequences for fidelity", Default: "4"),
         new("calib-file", "FILE", "id sequences for fidelity, one a line (instead of --calib)"),
         ModelArguments.Seq,
         new("precision", "fp32|int8|fp16", "precision of every compiled point: fp32 everywhere, int8 on FPGAs only, fp16 on GPUs only", Default: "fp32"),
@@ -59,7 +59,7 @@ public sealed class ExploreCommand : ICommand
         int length = ModelArguments.SequenceLength(args, model.Config, output);
         var calibration = args.Get("calib-file") is { } file
             ? CalibrationSet.FromFile(file, model.Config, length)
-            : CalibrationSet.Synthetic(model.Config, length, args.GetInt("calib", 4, 1, 1000));
+            : CalibrationSet.Synthetic(model.Config, length, args.GetInt("calib", 0, 1, 1000));
         var settings = new ExploreSettings(blocks, sparsities, devices, calibration, length, precision, parallel);
         try
         {

@@ -21,9 +21,9 @@ public sealed class PruneCommand : ICommand
     [
         ModelArguments.Config,
         new("sparsity", "FRACTION", "fraction of the selected weights to zero, in [0, 1) (required for block and magnitude)"),
-        new("block", "RxC", "block shape for --method block, e.g. 16x16, 32x1 (default 16x16)"),
+        new("block", "RxC", "block shape for --method block, e.g. 16x16, 32x1", Default: "16x16"),
         new("method", "block|magnitude|nm:N:M", "block L2-norm pruning, unstructured |w| pruning, or N of every M kept, 0 < N < M <= 64", Default: "block"),
-        new("scope", "layer|global", "each matrix to the target, or one threshold across all of them (default layer)"),
+        new("scope", "layer|global", "each matrix to the target, or one threshold across all of them", Default: "layer"),
         new("exclude", "LIST", "weights left dense: any of embeddings,pooler,classifier, or none", Default: string.Join(',', Groups)),
         new("out", "DIR", "folder to write the pruned config.json and model.safetensors into; not MODEL's own folder, nor one inside or around it, " +
                           "unless --force", Required: true),
@@ -77,13 +77,13 @@ public sealed class PruneCommand : ICommand
     {
         var method = args.Require("method");
         var exclude = ReadExclude(args.Require("exclude"));
-        var scope = (args.Get("scope") ?? "layer") switch
+        var scope = args.Require("scope") switch
         {
             "layer" => PruneScope.Layer,
             "global" => PruneScope.Global,
             var other => throw new UsageException($"--scope must be layer or global, got '{BadInputException.Printable(other, 20)}'"),
         };
-        var block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block");
+        var block = BlockShape.Parse(args.Require("block"), "--block");
 
         if (method.StartsWith("nm:", StringComparison.Ordinal))
         {

@@ -50,7 +50,8 @@ public sealed class RunCommand : ICommand
         if (args.Has("optimize")) graph = Optimize(args, graph, output);
 
         var clock = Stopwatch.StartNew();
-        var rows = batch.Select(inputs => Interpreter.Run(graph, inputs.ToTensors())).ToList();
+        var rows = StepProgress.Run(output, $"interpreting {batch.Count} × {batch[0].Length} tokens",
+            () => batch.Select(inputs => Interpreter.Run(graph, inputs.ToTensors())).ToList());
         output.Info($"interpreted {graph.Nodes.Length} nodes for {batch.Count} × {batch[0].Length} tokens in {clock.Elapsed.TotalSeconds:F2} s");
 
         var outputs = Stack(rows);

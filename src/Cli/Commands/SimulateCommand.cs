@@ -24,7 +24,7 @@ public sealed class SimulateCommand : ICommand
         new("device", "NAME|FILE", "a device from `sparsebert devices`, or a device .json file", Default: "zcu102"),
         new("precision", "fp32|fp16|int8", "fp32; FPGAs also int8, GPUs fp16", Default: "fp32"),
         new("fixed-point", null, "FPGAs, with --precision int8: layer norm, softmax and GELU on the integer (I-BERT) engines too"),
-        new("parallel", "PExSIMD", "FPGA MAC array per matrix stage (default 8x16)"),
+        new("parallel", "PExSIMD", "FPGA MAC array per matrix stage", Default: "8x16"),
         new("block", "RxC", "BSR block shape of the optimizing pipeline", Default: "16x16"),
         ModelArguments.Seq,
         ModelArguments.Config,
@@ -38,7 +38,7 @@ public sealed class SimulateCommand : ICommand
         var options = new SimulationOptions
         {
             Precision = args.Require("precision"),
-            Parallel = Parallelism.Parse(args.Get("parallel") ?? "8x16", "--parallel"),
+            Parallel = Parallelism.Parse(args.Require("parallel"), "--parallel"),
             Block = BlockShape.Parse(args.Require("block"), "--block"),
             FixedPoint = args.Has("fixed-point"),
         };
