@@ -72,6 +72,9 @@ public sealed class CliOutputPathTests : IDisposable
     {
         AssertBadInput(["simulate", _model, "--device", _dir["missing.json"]], "--device", "missing.json", "no such device file");
         AssertBadInput(["explore", _model, "--devices", _dir["missing.json"], "--out", _dir["x"]], "--devices", "no such device file");
+        Assert.StartsWith("sparsebert: error: --devices: 'nope' is not a known device",
+            AssertBadInput(["explore", _model, "--devices", "zcu102,nope", "--out", _dir["x"]], "--devices"));
+        Assert.False(Directory.Exists(_dir["x"]));
     }
 
     [Fact]
