@@ -1,39 +1,51 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using SparseBert.Cli.Commands;
 using SparseBert.IR;
 
 namespace SparseBert.Cli;
 
 /// <summary>
-/// Entry point of `sparsebert`: picks the command, and turns every failure into an exit code and one line on stderr.
-/// 0 success; 2 bad input or usage (the line names the file, tensor and problem); 1 an internal error (a bug).
+/// Entry point of `sparsebert`: parses with the <see cref="CommandTree"/>, runs the command, and turns every failure
+/// into an exit code and one line on stderr. 0 success; 2 bad input or usage (the line names the file, option or
+/// tensor and the problem); 1 an internal error (a bug), with its stack trace under --trace or SPARSEBERT_TRACE=1.
 /// </summary>
 public static class CliApp
 {
-    public static readonly IReadOnlyList<ICommand> Commands =
+    public static IReadOnlyList<ICommand> Commands() =>
     [
         new RunCommand(), new InspectCommand(), new SynthCommand(), new DemoCommand(), new PruneCommand(), new ScheduleCommand(), new CompileCommand(), new SimulateCommand(), new DevicesCommand(), new ExploreCommand(), new ModelsCommand(), new FetchCommand(),
     ];
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
-    {
-        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
-        {
-            output.Write(Help());
-            return args.Length == 0 ? 2 : 0;
-        }
+    /// <summary>Runs the CLI; <paramref name="interactive"/> says stderr is a terminal (progress bars are drawn there).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive = false) =>
+        Run(args, output, error, Commands(), interactive);
 
-        var command = Commands.FirstOrDefault(c => c.Name == args[0]);
-        if (command is null)
-            return Fail(error, $"unknown command '{BadInputException.Printable(args[0])}'; try 'sparsebert help'");
-        if (args.Skip(1).Any(a => a is "--help" or "-h"))
+    /// <summary>Runs the CLI over the given commands (tests add one that fails on purpose).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, IReadOnlyList<ICommand> commands, bool interactive = false)
+    {
+        // `sparsebert help [COMMAND]` is kept as a spelling of --help.
+        if (args is ["help", .. var rest]) args = [.. rest, "--help"];
+        var tree = new CommandTree(commands);
+        var parse = tree.Parse(args);
+        bool trace = parse.GetValue(CommandTree.Trace) || Environment.GetEnvironmentVariable("SPARSEBERT_TRACE") == "1";
+        if (args is ["--version"])
         {
-            output.Write(CommandHelp(command));
+            output.WriteLine("sparsebert " + BuildVersion.Text);
             return 0;
         }
+        // Help and the [suggest] directive of shell completion: System.CommandLine's own actions.
+        if (parse.Action is not null and not ParseErrorAction)
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        if (CommandTree.FirstError(parse) is { } usage) return Fail(error, usage);
+        if (tree.Bind(parse) is not var (command, commandLine)) return Fail(error, "no command given; try 'sparsebert --help'");
 
+        var verbosity = parse.GetValue(CommandTree.Quiet) ? Verbosity.Quiet : parse.GetValue(CommandTree.Verbose) ? Verbosity.Verbose : Verbosity.Normal;
+        if (parse.GetValue(CommandTree.Quiet) && parse.GetValue(CommandTree.Verbose)) return Fail(error, "--quiet and --verbose exclude each other");
+        var cli = new CliOutput(output, verbosity, interactive);
         try
         {
-            return command.Execute(CommandLine.Parse(args[1..], command.Options), output);
+            return command.Execute(commandLine, cli);
         }
         catch (UsageException e)
         {
@@ -49,9 +61,23 @@ public static class CliApp
         }
         catch (Exception e)
         {
-            error.WriteLine($"sparsebert: internal error ({e.GetType().Name}): {OneLine(e.Message)}; please report it with the command you ran");
+            error.WriteLine($"sparsebert: internal error ({e.GetType().Name}): {OneLine(e.Message)}; please report it with the command you ran" +
+                            (trace ? "" : " (--trace or SPARSEBERT_TRACE=1 prints where it happened)"));
+            if (trace) error.WriteLine(e.ToString());
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Runs one command from inside another (the demo's steps) on an argument vector, through the same parser; its
+    /// usage errors are thrown, not printed, so the outer command reports them.
+    /// </summary>
+    public static int Execute(ICommand command, string[] args, TextWriter output)
+    {
+        var tree = new CommandTree([command]);
+        var parse = tree.Parse([command.Name, .. args]);
+        if (CommandTree.FirstError(parse) is { } usage) throw new UsageException(usage);
+        return command.Execute(tree.Bind(parse)!.Value.Args, output);
     }
 
     static int Fail(TextWriter error, string message)
@@ -61,19 +87,4 @@ public static class CliApp
     }
 
     static string OneLine(string message) => message.ReplaceLineEndings(" ");
-
-    static string Help()
-    {
-        var lines = new List<string> { "usage: sparsebert COMMAND [options]   (sparsebert COMMAND --help for its options)", "", "commands:" };
-        lines.AddRange(Commands.Select(c => $"  {c.Name,-10} {c.Summary}"));
-        return string.Join('\n', lines) + "\n";
-    }
-
-    public static string CommandHelp(ICommand command)
-    {
-        var lines = new List<string> { $"usage: {command.Usage}", "", command.Summary };
-        if (command.Options.Count > 0) lines.Add("\noptions:");
-        lines.AddRange(command.Options.Select(o => $"  {("--" + o.Name + (o.Value is null ? "" : " " + o.Value)),-28} {o.Help}"));
-        return string.Join('\n', lines) + "\n";
-    }
 }

@@ -1,53 +1,55 @@
+using System.CommandLine;
 using System.Globalization;
 using SparseBert.IR;
 
 namespace SparseBert.Cli;
 
-/// <summary>One option a command accepts: "--name VALUE", or a flag when <see cref="Value"/> is null.</summary>
-public sealed record OptionSpec(string Name, string? Value, string Help);
+/// <summary>
+/// One option a command accepts: "--name VALUE", or a flag when <see cref="Value"/> is null. <see cref="Default"/> is
+/// the value a command reads when the option is not given, and what help shows; a default that depends on the model
+/// (such as --seq) is null here and said in <see cref="Help"/>.
+/// </summary>
+public sealed record OptionSpec(string Name, string? Value, string Help, string? Default = null, bool Required = false);
+
+/// <summary>A positional argument, such as MODEL; every declared one is required.</summary>
+public sealed record ArgumentSpec(string Name, string Help);
 
 /// <summary>
-/// The parsed arguments of one command: positionals in order, options by name. Every option must be declared by the
-/// command, so a typo is a usage error instead of being ignored.
+/// What one command was given, read from System.CommandLine's parse result: positionals in order, options by name,
+/// declared defaults filled in. <see cref="Has"/> says whether the user gave an option (a default does not count).
 /// </summary>
 public sealed class CommandLine
 {
-    readonly Dictionary<string, string?> _options = new();
-    public List<string> Positionals { get; } = new();
+    readonly ParseResult _parse;
+    readonly IReadOnlyDictionary<string, (OptionSpec Spec, Option Option)> _options;
 
-    public static CommandLine Parse(IReadOnlyList<string> args, IReadOnlyList<OptionSpec> specs)
+    public IReadOnlyList<string> Positionals { get; }
+
+    public CommandLine(ParseResult parse, IReadOnlyDictionary<string, (OptionSpec, Option)> options, IReadOnlyList<Argument<string>> arguments)
     {
-        var parsed = new CommandLine();
-        for (int i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg == "--")
-            {
-                parsed.Positionals.Add(arg);
-                continue;
-            }
-            var name = arg[2..];
-            string? inlineValue = null;
-            int eq = name.IndexOf('=');
-            if (eq >= 0) (name, inlineValue) = (name[..eq], name[(eq + 1)..]);
-            var spec = specs.FirstOrDefault(s => s.Name == name)
-                       ?? throw new UsageException($"unknown option '--{BadInputException.Printable(name)}'");
-            if (spec.Value is null)
-            {
-                if (inlineValue is not null) throw new UsageException($"--{name} takes no value");
-                parsed._options[name] = null;
-            }
-            else
-            {
-                var value = inlineValue ?? (i + 1 < args.Count ? args[++i] : throw new UsageException($"--{name} needs a value ({spec.Value})"));
-                if (!parsed._options.TryAdd(name, value)) throw new UsageException($"--{name} is given twice");
-            }
-        }
-        return parsed;
+        _parse = parse;
+        _options = options;
+        Positionals = [.. arguments.Select(a => parse.GetValue(a)).OfType<string>()];
     }
 
-    public bool Has(string name) => _options.ContainsKey(name);
-    public string? Get(string name) => _options.GetValueOrDefault(name);
+    /// <summary>Whether the user gave the option; false for one the command does not declare (helpers shared by commands ask).</summary>
+    public bool Has(string name)
+    {
+        if (!_options.TryGetValue(name, out var declared)) return false;
+        var (spec, option) = declared;
+        if (spec.Value is null) return _parse.GetValue((Option<bool>)option);
+        return _parse.GetResult(option) is { Implicit: false };
+    }
+
+    /// <summary>The value given, else the declared default, else null (also for an option the command does not declare).</summary>
+    public string? Get(string name)
+    {
+        if (!_options.TryGetValue(name, out var declared)) return null;
+        var (spec, option) = declared;
+        if (spec.Value is null) throw new InvalidOperationException($"--{name} is a flag; use Has");
+        return _parse.GetValue((Option<string>)option);
+    }
+
     public string Require(string name) => Get(name) ?? throw new UsageException($"--{name} is required");
 
     public int GetInt(string name, int fallback, int min, int max)
@@ -63,11 +65,5 @@ public sealed class CommandLine
     {
         if (index < Positionals.Count) return Positionals[index];
         throw new UsageException($"missing {what}");
-    }
-
-    public void ExpectPositionals(int count, string usage)
-    {
-        if (Positionals.Count > count)
-            throw new UsageException($"unexpected argument '{BadInputException.Printable(Positionals[count])}'; usage: {usage}");
     }
 }

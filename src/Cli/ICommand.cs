@@ -1,12 +1,15 @@
 namespace SparseBert.Cli;
 
-/// <summary>A `sparsebert` subcommand.</summary>
+/// <summary>
+/// A `sparsebert` subcommand, declared once: its positionals, options (defaults, help) and summary; <see cref="CommandTree"/>
+/// turns the declaration into System.CommandLine symbols, which parse, validate arity and write help and completions.
+/// </summary>
 public interface ICommand
 {
     string Name { get; }
-    string Usage { get; }
     string Summary { get; }
-    IReadOnlyList<OptionSpec> Options { get; }
+    IReadOnlyList<ArgumentSpec> Arguments => [];
+    IReadOnlyList<OptionSpec> Options => [];
 
     /// <summary>Runs the command; returns the exit code. Bad input is thrown as BadInputException or UsageException.</summary>
     int Execute(CommandLine args, TextWriter output);

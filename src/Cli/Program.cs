@@ -1,1 +1,1 @@
-return SparseBert.Cli.CliApp.Run(args, Console.Out, Console.Error);
+return SparseBert.Cli.CliApp.Run(args, Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);

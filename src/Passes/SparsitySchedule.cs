@@ -18,18 +18,24 @@ public static class SparsitySchedule
         return final + (initial - final) * remaining * remaining * remaining;
     }
 
-    /// <summary>The schedule every <paramref name="every"/> steps from its start, always ending with its last step.</summary>
-    public static IReadOnlyList<(int Step, double Sparsity)> List(double initial, double final, int steps, int start = 0, int every = 1)
+    /// <summary>
+    /// The schedule every <paramref name="every"/> steps from its start, always ending with its last step. The rows are
+    /// produced as they are read (a schedule of 10⁸ steps is never held whole); the arguments are checked at the call.
+    /// </summary>
+    public static IEnumerable<(int Step, double Sparsity)> List(double initial, double final, int steps, int start = 0, int every = 1)
     {
         Check(initial, final, steps);
         ArgumentOutOfRangeException.ThrowIfLessThan(every, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)start + steps, int.MaxValue, nameof(steps));
-        var rows = new List<(int, double)>();
+        return Rows(initial, final, steps, start, every);
+    }
+
+    static IEnumerable<(int Step, double Sparsity)> Rows(double initial, double final, int steps, int start, int every)
+    {
         for (long offset = 0; offset < steps; offset += every)
-            rows.Add(((int)(start + offset), At((int)(start + offset), initial, final, steps, start)));
-        rows.Add((start + steps, final));
-        return rows;
+            yield return ((int)(start + offset), At((int)(start + offset), initial, final, steps, start));
+        yield return (start + steps, final);
     }
 
     static void Check(double initial, double final, int steps)

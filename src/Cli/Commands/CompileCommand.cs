@@ -13,61 +13,60 @@ public sealed class CompileCommand : ICommand
     static readonly string[] Targets = ["hls", "cuda"];
 
     public string Name => "compile";
-    public string Usage => "sparsebert compile MODEL --target hls|cuda [--device zcu102] [--precision fp32|int8|fp16 [--fixed-point]] [--parallel 8x16] [--arch sm_80,sm_87,sm_90] [--weights-recipe SEED] [--block 16x16] " +
-                           "[--seq N | --ids 101,7592,102 [--token-type-ids ...] [--attention-mask ...]] [--config FILE] --out DIR";
-    public string Summary => "compile the optimized model for hardware: --target hls writes a Vitis HLS project with a C-simulation testbench";
+    public string Summary => "compile the optimized model for hardware: a Vitis HLS project with a C-simulation testbench (--target hls) " +
+                             "or an nvcc project with a host runner that checks against golden outputs (--target cuda)";
+
+    public IReadOnlyList<ArgumentSpec> Arguments { get; } = [ModelArguments.Model];
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("target", "hls|cuda", "what to compile for (required): hls (Vitis HLS project) or cuda (nvcc project with a host runner)"),
-        new("device", "NAME|FILE", $"target board: {string.Join(", ", HlsDevice.Builtin)}, or a device .json file (default zcu102)"),
-        new("precision", "fp32|int8|fp16", "fp32 (default); hls: int8 linears calibrated on synthetic inputs; cuda: fp16 weights and tensor cores"),
+        new("target", "hls|cuda", "what to compile for: hls (Vitis HLS project) or cuda (nvcc project with a host runner)", Required: true),
+        new("device", "NAME|FILE", $"hls: target board: {string.Join(", ", HlsDevice.Builtin)}, or a device .json file", Default: "zcu102"),
+        new("precision", "fp32|int8|fp16", "fp32; hls: int8 linears calibrated on synthetic inputs; cuda: fp16 weights and tensor cores", Default: "fp32"),
         new("fixed-point", null, "hls, with --precision int8: layer norm, softmax and GELU in integer arithmetic too (I-BERT approximations)"),
         new("arch", "sm_80,sm_87,sm_90", "cuda: GPU architectures to build for (default sm_80,sm_87,sm_90)"),
         new("weights-recipe", "SEED", "cuda, for a model from `synth --values portable --seed SEED` (pruned or not): also write weights.recipe " +
                                       "and regen_weights.c, from which `make weights.bin` rebuilds weights.bin without .NET"),
-        new("parallel", "PExSIMD", "MAC array per matrix stage: output channels × input features per cycle (default 8x16)"),
-        new("block", "RxC", "BSR block shape (default 16x16)"),
+        new("parallel", "PExSIMD", "hls: MAC array per matrix stage: output channels × input features per cycle", Default: "8x16"),
+        new("block", "RxC", "BSR block shape", Default: "16x16"),
         ModelArguments.Config, .. ModelArguments.Inputs,
-        new("out", "DIR", "folder for the project (required)"),
+        new("out", "DIR", "folder for the project", Required: true),
+        ModelArguments.Force,
     ];
 
     public int Execute(CommandLine args, TextWriter output)
     {
-        args.ExpectPositionals(1, Usage);
         var target = args.Require("target");
         if (!Targets.Contains(target))
             throw new UsageException($"--target: '{IR.BadInputException.Printable(target, 20)}' is not a target; targets: {string.Join(", ", Targets)}");
         var outDir = args.Require("out");
+        OutputPaths.Folder("--out", outDir);
         if (target == "cuda") return CompileCuda(args, outDir, output);
         if (args.Has("arch") || args.Has("weights-recipe")) throw new UsageException("--arch and --weights-recipe are for --target cuda");
-        var precision = args.Get("precision") ?? "fp32";
+        var precision = args.Require("precision");
         if (args.Has("fixed-point") && precision != "int8") throw new UsageException("--fixed-point needs --precision int8");
         var options = new HlsOptions
         {
-            Device = HlsDevice.Load(args.Get("device") ?? "zcu102"),
+            Device = DeviceArguments.Load("--device", args.Require("device"), HlsDevice.Load),
             Precision = precision switch
             {
                 "fp32" => HlsPrecision.Fp32,
                 "int8" => HlsPrecision.Int8,
                 _ => throw new UsageException($"--precision must be fp32 or int8, got '{IR.BadInputException.Printable(precision, 20)}'"),
             },
-            Parallel = Parallelism.Parse(args.Get("parallel") ?? "8x16", "--parallel"),
-            Block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block"),
+            Parallel = Parallelism.Parse(args.Require("parallel"), "--parallel"),
+            Block = BlockShape.Parse(args.Require("block"), "--block"),
             FixedPoint = args.Has("fixed-point"),
         };
+        using var folder = new OutputFolder(outDir, force: args.Has("force"));
         var model = ModelArguments.LoadModel(args, output);
         var inputs = ModelArguments.ReadInputs(args, model.Config, output);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var design = HlsCompiler.Compile(model, inputs, options);
-        foreach (var note in design.Notes) output.WriteLine(note);
-
-        using (var folder = new OutputFolder(outDir))
-        {
-            HlsEmitter.Write(design, folder.Staging);
-            folder.Commit();
-        }
+        var design = StepProgress.Run(output, "compiling for " + options.Device.Name, () => HlsCompiler.Compile(model, inputs, options));
+        foreach (var note in design.Notes) output.Info(note);
+        HlsEmitter.Write(design, folder.Staging);
+        folder.Commit();
         var schedule = design.Schedule;
         output.WriteLine($"compiled {schedule.Stages.Count} stages for {options.Device.Name} ({options.Device.Part}, {options.Device.ClockMhz} MHz), " +
                          $"{schedule.Precision}{(schedule.FixedPoint ? " fixed-point" : "")}, {inputs.Length} tokens, weights {design.Lowered.WeightBytes / 1e6:F2} MB ({clock.Elapsed.TotalSeconds:F2} s)");
@@ -83,17 +82,17 @@ public sealed class CompileCommand : ICommand
         var options = new CudaOptions
         {
             Architectures = args.Get("arch") is { } arch ? CudaOptions.ParseArchitectures(arch, "--arch") : CudaOptions.DefaultArchitectures,
-            Precision = CudaOptions.ParsePrecision(args.Get("precision") ?? "fp32", "--precision"),
+            Precision = CudaOptions.ParsePrecision(args.Require("precision"), "--precision"),
         };
-        var block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block");
+        var block = BlockShape.Parse(args.Require("block"), "--block");
         int? recipeSeed = args.Has("weights-recipe") ? args.GetInt("weights-recipe", 0, 0, int.MaxValue) : null;
+        using var folder = new OutputFolder(outDir, force: args.Has("force"));
         var model = ModelArguments.LoadModel(args, output);
         var inputs = ModelArguments.ReadInputs(args, model.Config, output);
 
-        using var folder = new OutputFolder(outDir);
-        var (emission, notes) = CudaBackend.Compile(model, inputs, options, block, folder.Staging, recipeSeed);
+        var (emission, notes) = StepProgress.Run(output, "compiling for CUDA", () => CudaBackend.Compile(model, inputs, options, block, folder.Staging, recipeSeed));
         folder.Commit();
-        foreach (var note in notes) output.WriteLine(note);
+        foreach (var note in notes) output.Info(note);
         output.WriteLine($"compiled {emission.Kernels} kernel launches ({string.Join(", ", emission.KernelLabels)}) for {string.Join(", ", options.Architectures)}, " +
                          $"{options.PrecisionName}, {inputs.Length} tokens, weights {emission.WeightBytes / 1e6:F2} MB");
         if (emission.Recipe is { } recipe)

@@ -10,7 +10,6 @@ namespace SparseBert.Cli.Commands;
 public sealed class DemoCommand : ICommand
 {
     public string Name => "demo";
-    public string Usage => "sparsebert demo [--out DIR] [--preset tiny]";
 
     public string Summary => "the tour on the real all-MiniLM-L6-v2 (or a synthetic --preset): embed a sentence, inspect, prune, optimize, compile (HLS and CUDA), simulate and explore, printing where every output went";
 
@@ -22,8 +21,9 @@ public sealed class DemoCommand : ICommand
 
     public int Execute(CommandLine args, TextWriter output)
     {
-        args.ExpectPositionals(0, Usage);
-        var root = args.Get("out") ?? Path.Combine(Path.GetTempPath(), $"sparsebert-demo-{Guid.NewGuid().ToString("N")[..8]}");
+        var root = args.Get("out") is { } given
+            ? OutputPaths.Folder("--out", given)
+            : Path.Combine(Path.GetTempPath(), $"sparsebert-demo-{Guid.NewGuid().ToString("N")[..8]}");
         var preset = args.Get("preset");
         bool real = preset is null && PretrainedModels.MiniLM.IsAvailable;
         var model = Path.Combine(root, "model");
@@ -106,7 +106,7 @@ public sealed class DemoCommand : ICommand
     static void Invoke(ICommand command, string[] args, TextWriter output)
     {
         output.WriteLine("$ sparsebert " + command.Name + " " + string.Join(' ', args));
-        int code = command.Execute(CommandLine.Parse(args, command.Options), output);
+        int code = CliApp.Execute(command, args, output);
         if (code != 0) throw new InvalidOperationException($"demo step '{command.Name}' exited with {code}");
     }
 }

@@ -7,13 +7,11 @@ namespace SparseBert.Cli.Commands;
 public sealed class DevicesCommand : ICommand
 {
     public string Name => "devices";
-    public string Usage => "sparsebert devices";
     public string Summary => "list the FPGA and GPU profiles that --device accepts (or pass your own .json file)";
     public IReadOnlyList<OptionSpec> Options { get; } = [];
 
     public int Execute(CommandLine args, TextWriter output)
     {
-        args.ExpectPositionals(0, Usage);
         foreach (var line in DeviceTable.Lines()) output.WriteLine(line);
         output.WriteLine("profiles live in devices/*.json, every figure with its source; --device also takes a file of the same schema");
         return 0;

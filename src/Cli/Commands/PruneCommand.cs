@@ -13,62 +13,77 @@ public sealed class PruneCommand : ICommand
     static readonly string[] Groups = ["embeddings", "pooler", "classifier"];
 
     public string Name => "prune";
-    public string Usage => "sparsebert prune MODEL --sparsity 0.8 [--block 16x16] [--method block|magnitude|nm:2:4] [--scope layer|global] " +
-                           "[--exclude embeddings,pooler,classifier|none] [--config FILE] --out DIR";
     public string Summary => "zero the smallest weight blocks (or weights, or all but N of every M) and write the pruned model";
+
+    public IReadOnlyList<ArgumentSpec> Arguments { get; } = [ModelArguments.Model];
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         ModelArguments.Config,
         new("sparsity", "FRACTION", "fraction of the selected weights to zero, in [0, 1) (required for block and magnitude)"),
-        new("block", "RxC", "block shape for --method block, e.g. 16x16, 32x1 (default 16x16)"),
-        new("method", "block|magnitude|nm:N:M", "block L2-norm pruning, unstructured |w| pruning, or N of every M kept, 0 < N < M <= 64 (default block)"),
-        new("scope", "layer|global", "each matrix to the target, or one threshold across all of them (default layer)"),
-        new("exclude", "LIST", "weights left dense: any of embeddings,pooler,classifier, or none (default all three)"),
-        new("out", "DIR", "folder to write the pruned config.json and model.safetensors into (required)"),
+        new("block", "RxC", "block shape for --method block, e.g. 16x16, 32x1", Default: "16x16"),
+        new("method", "block|magnitude|nm:N:M", "block L2-norm pruning, unstructured |w| pruning, or N of every M kept, 0 < N < M <= 64", Default: "block"),
+        new("scope", "layer|global", "each matrix to the target, or one threshold across all of them", Default: "layer"),
+        new("exclude", "LIST", "weights left dense: any of embeddings,pooler,classifier, or none", Default: string.Join(',', Groups)),
+        new("out", "DIR", "folder to write the pruned config.json and model.safetensors into; not MODEL's own folder, nor one inside or around it, " +
+                          "unless --force", Required: true),
+        ModelArguments.Force with { Help = "replace --out even if it is MODEL's folder (or holds it), or a folder that sparsebert did not write" },
     ];
 
     public int Execute(CommandLine args, TextWriter output)
     {
-        args.ExpectPositionals(1, Usage);
         var outDir = args.Require("out");
         var options = ReadOptions(args);
+        if (!args.Has("force")) RefuseOverwritingTheSource(args.Positional(0, "MODEL"), outDir);
+        using var folder = new OutputFolder(outDir, force: args.Has("force"));
         var model = ModelArguments.LoadModel(args, output);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var context = new PassContext();
         var pipeline = new Pipeline("prune", [new PruneWeights(options)]);
-        var graph = new PassManager().Run(pipeline, BertGraph.Build(model, 1), context);
+        var graph = StepProgress.Run(output, "pruning", () => new PassManager().Run(pipeline, BertGraph.Build(model, 1), context));
         var report = context.Get<PruneReport>()!;
         var prunedNames = report.Weights.Select(w => w.Name).ToHashSet();
         var pruned = graph.Constants
             .Where(c => prunedNames.Contains(c.Node.Name))
             .ToDictionary(c => c.Node.Name, c => c.Node.Data.ToDense().Floats);
 
-        IReadOnlyList<string> tokenizer;
-        using (var folder = new OutputFolder(outDir))
-        {
-            ModelFolder.Write(folder, model, pruned);
-            tokenizer = ModelFolder.CopyTokenizer(folder, args.Positional(0, "MODEL"));
-            folder.Commit();
-        }
+        ModelFolder.Write(folder, model, pruned);
+        var tokenizer = ModelFolder.CopyTokenizer(folder, args.Positional(0, "MODEL"));
+        folder.Commit();
 
         PrintReport(output, report);
         output.WriteLine($"wrote {outDir} (config.json, model.safetensors as f32{string.Concat(tokenizer.Select(t => ", " + t))}) in {clock.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
 
+    /// <summary>
+    /// Writing into the model's own folder, or a folder inside or around it, would replace the source (or mix the
+    /// pruned model into it) while it is read; that needs --force.
+    /// </summary>
+    static void RefuseOverwritingTheSource(string modelPath, string outDir)
+    {
+        var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelPath));
+        var target = OutputPaths.Folder("--out", outDir);
+        static bool Within(string inner, string outer) => inner == outer || inner.StartsWith(outer + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        // A model folder is replaced by an --out at it or above it, and mixed into by one inside it; a model file
+        // (and the tokenizer beside it) only by an --out that holds it.
+        if (Within(source, target) || Directory.Exists(source) && Within(target, source))
+            throw new BadInputException("--out", null, $"{BadInputException.Printable(outDir)} would overwrite the model being pruned " +
+                                                       $"({BadInputException.Printable(modelPath)}); choose another folder, or pass --force");
+    }
+
     static PruneOptions ReadOptions(CommandLine args)
     {
-        var method = args.Get("method") ?? "block";
-        var exclude = ReadExclude(args.Get("exclude") ?? string.Join(',', Groups));
-        var scope = (args.Get("scope") ?? "layer") switch
+        var method = args.Require("method");
+        var exclude = ReadExclude(args.Require("exclude"));
+        var scope = args.Require("scope") switch
         {
             "layer" => PruneScope.Layer,
             "global" => PruneScope.Global,
             var other => throw new UsageException($"--scope must be layer or global, got '{BadInputException.Printable(other, 20)}'"),
         };
-        var block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block");
+        var block = BlockShape.Parse(args.Require("block"), "--block");
 
         if (method.StartsWith("nm:", StringComparison.Ordinal))
         {

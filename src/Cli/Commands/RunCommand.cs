@@ -13,33 +13,34 @@ namespace SparseBert.Cli.Commands;
 public sealed class RunCommand : ICommand
 {
     public string Name => "run";
-    public string Usage => "sparsebert run MODEL [--ids 101,7592,102 [--token-type-ids ...] [--attention-mask ...] | --text \"...\" [--text-pair \"...\"] | --text-file FILE] " +
-                           "[--pool mean|cls] [--config FILE] " +
-                           "[--optimize [--block 16x16] [--int8 [--calib N] [--fixed-point]] [--dump-ir DIR]] --out DIR";
     public string Summary => "run the reference interpreter (optionally on the optimized graph) and write last_hidden_state.npy and pooler_output.npy";
+
+    public IReadOnlyList<ArgumentSpec> Arguments { get; } = [ModelArguments.Model];
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         ModelArguments.Config, .. ModelArguments.Inputs,
         new("text-file", "FILE", "one sentence (or text<TAB>pair) a line: a batch, padded to the longest line, one output row per line"),
         new("pool", "mean|cls", "also write sentence_embedding.npy: the masked mean of last_hidden_state, L2-normalized (mean), or the [CLS] state (cls)"),
-        new("out", "DIR", "folder for the .npy outputs (required)"),
+        new("out", "DIR", "folder for the .npy outputs", Required: true),
+        ModelArguments.Force,
         new("optimize", null, "run the optimizing pipeline first: shrink, fuse, choose sparse formats, plan memory"),
-        new("block", "RxC", "block shape for BSR conversion with --optimize (default 16x16)"),
+        new("block", "RxC", "block shape for BSR conversion with --optimize", Default: "16x16"),
         new("int8", null, "with --optimize: quantize linears to INT8 (calibrated on synthetic inputs) and report the error"),
-        new("calib", "N", "number of synthetic calibration sequences for --int8 (default 8)"),
+        new("calib", "N", "number of synthetic calibration sequences for --int8", Default: "8"),
         new("fixed-point", null, "with --int8: layer norm, softmax and GELU in integer arithmetic too (I-BERT approximations)"),
         ModelArguments.DumpIr,
     ];
 
     public int Execute(CommandLine args, TextWriter output)
     {
-        args.ExpectPositionals(1, Usage);
         var outDir = args.Require("out");
+        ModelArguments.CheckDumpIr(args);
         if (!args.Has("optimize") && (args.Has("int8") || args.Has("block") || args.Has("calib") || args.Has("dump-ir")))
             throw new UsageException("--block, --int8, --calib and --dump-ir need --optimize");
         if ((args.Has("calib") || args.Has("fixed-point")) && !args.Has("int8")) throw new UsageException("--calib and --fixed-point need --int8");
         var pooling = args.Get("pool") is { } pool ? SentenceEmbedding.Parse(pool) : (Pooling?)null;
+        using var folder = new OutputFolder(outDir, force: args.Has("force"));
         var model = ModelArguments.LoadModel(args, output);
         var batch = args.Get("text-file") is { } textFile
             ? ReadTextFile(args, textFile, model.Config, output)
@@ -49,18 +50,18 @@ public sealed class RunCommand : ICommand
         if (args.Has("optimize")) graph = Optimize(args, graph, output);
 
         var clock = Stopwatch.StartNew();
-        var rows = batch.Select(inputs => Interpreter.Run(graph, inputs.ToTensors())).ToList();
-        output.WriteLine($"interpreted {graph.Nodes.Length} nodes for {batch.Count} × {batch[0].Length} tokens in {clock.Elapsed.TotalSeconds:F2} s");
+        var rows = StepProgress.Run(output, $"interpreting {batch.Count} × {batch[0].Length} tokens",
+            () => batch.Select(inputs => Interpreter.Run(graph, inputs.ToTensors())).ToList());
+        output.Info($"interpreted {graph.Nodes.Length} nodes for {batch.Count} × {batch[0].Length} tokens in {clock.Elapsed.TotalSeconds:F2} s");
 
         var outputs = Stack(rows);
         if (pooling is { } p) outputs[SentenceEmbeddingOutput] = PoolRows(p, rows, batch, model.Config.HiddenSize);
-        using var folder = new OutputFolder(outDir);
         foreach (var (name, (shape, data)) in outputs.OrderBy(r => r.Key, StringComparer.Ordinal))
             NpyFile.Write(folder.PathOf(name + ".npy"), shape, data);
         folder.Commit();
         foreach (var name in outputs.Keys.Order(StringComparer.Ordinal))
             output.WriteLine($"wrote {Path.Combine(outDir, name + ".npy")}");
-        if (!model.HasPooler) output.WriteLine("note: the checkpoint has no pooler, so there is no pooler_output");
+        if (!model.HasPooler) output.Info("note: the checkpoint has no pooler, so there is no pooler_output");
         return 0;
     }
 
@@ -89,7 +90,7 @@ public sealed class RunCommand : ICommand
         if (floats > MaxBatchFloats)
             throw new BadInputException(path, null, $"{lines.Count:N0} sentences padded to {length} tokens make {floats:N0} output values " +
                                                     $"(at most {MaxBatchFloats:N0}); split the file");
-        output.WriteLine($"--text-file: {lines.Count} sentences, padded to {length} tokens{(cut > 0 ? $"; {cut} cut to --max-tokens" : "")}");
+        output.Info($"--text-file: {lines.Count} sentences, padded to {length} tokens{(cut > 0 ? $"; {cut} cut to --max-tokens" : "")}");
         return encoded.Select(e => BertInputs.Create(config,
             [.. e.Ids, .. Enumerable.Repeat(tokenizer.PadId, length - e.Length)],
             [.. e.TokenTypeIds, .. new int[length - e.Length]],
@@ -128,15 +129,15 @@ public sealed class RunCommand : ICommand
 
     static Graph Optimize(CommandLine args, Graph graph, TextWriter output)
     {
-        var options = new OptimizeOptions { Block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block") };
+        var options = new OptimizeOptions { Block = BlockShape.Parse(args.Require("block"), "--block") };
         if (args.Has("int8"))
         {
-            int count = args.GetInt("calib", 8, 1, 1024);
+            int count = args.GetInt("calib", 0, 1, 1024);
             options = options with { Int8Calibration = CalibrationInputs.Synthetic(graph, count, seed: 1), FixedPoint = args.Has("fixed-point") };
         }
 
         var pipeline = Pipelines.Optimize(options);
-        output.WriteLine($"pipeline {pipeline}");
+        output.Info($"pipeline {pipeline}");
         return ModelArguments.RunPipeline(args, pipeline, graph, new PassContext(), output);
     }
 }

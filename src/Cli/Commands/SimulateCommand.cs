@@ -15,48 +15,49 @@ namespace SparseBert.Cli.Commands;
 public sealed class SimulateCommand : ICommand
 {
     public string Name => "simulate";
-    public string Usage => "sparsebert simulate MODEL [--device NAME|FILE] [--precision fp32|fp16|int8 [--fixed-point]] [--parallel PExSIMD] [--block 16x16] [--seq 128] [--config FILE] [--json FILE]";
     public string Summary => "estimate latency, memory and resources of the compiled model on an FPGA or GPU, and its speedup over dense";
+
+    public IReadOnlyList<ArgumentSpec> Arguments { get; } = [ModelArguments.Model];
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("device", "NAME|FILE", "a device from `sparsebert devices`, or a device .json file (default zcu102)"),
-        new("precision", "fp32|fp16|int8", "fp32 (default); FPGAs: int8; GPUs: fp16"),
+        new("device", "NAME|FILE", "a device from `sparsebert devices`, or a device .json file", Default: "zcu102"),
+        new("precision", "fp32|fp16|int8", "fp32; FPGAs also int8, GPUs fp16", Default: "fp32"),
         new("fixed-point", null, "FPGAs, with --precision int8: layer norm, softmax and GELU on the integer (I-BERT) engines too"),
-        new("parallel", "PExSIMD", "FPGA MAC array per matrix stage (default 8x16)"),
-        new("block", "RxC", "BSR block shape of the optimizing pipeline (default 16x16)"),
-        new("seq", "N", "sequence length (default 128)"),
+        new("parallel", "PExSIMD", "FPGA MAC array per matrix stage", Default: "8x16"),
+        new("block", "RxC", "BSR block shape of the optimizing pipeline", Default: "16x16"),
+        ModelArguments.Seq,
         ModelArguments.Config,
         new("json", "FILE", "also write the report as JSON"),
     ];
 
     public int Execute(CommandLine args, TextWriter output)
     {
-        args.ExpectPositionals(1, Usage);
-        var device = Device.Load(args.Get("device") ?? "zcu102");
+        var json = args.Get("json") is { } jsonPath ? OutputPaths.File("--json", jsonPath) : null;
+        var device = DeviceArguments.Load("--device", args.Require("device"));
         var options = new SimulationOptions
         {
-            Precision = args.Get("precision") ?? "fp32",
-            Parallel = Parallelism.Parse(args.Get("parallel") ?? "8x16", "--parallel"),
-            Block = BlockShape.Parse(args.Get("block") ?? "16x16", "--block"),
+            Precision = args.Require("precision"),
+            Parallel = Parallelism.Parse(args.Require("parallel"), "--parallel"),
+            Block = BlockShape.Parse(args.Require("block"), "--block"),
             FixedPoint = args.Has("fixed-point"),
         };
         if (args.Has("fixed-point") && (device.Kind != "fpga" || options.Precision != "int8"))
             throw new UsageException("--fixed-point is for FPGA devices with --precision int8");
         if (device.Kind != "fpga" && args.Has("parallel")) throw new UsageException("--parallel is for FPGA devices");
         var model = ModelArguments.LoadModel(args, output);
-        int length = args.GetInt("seq", 128, 1, model.Config.MaxPositionEmbeddings);
+        int length = ModelArguments.SequenceLength(args, model.Config, output);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var report = Simulation.Run(BertGraph.Build(model, length), device, options);
+        var report = StepProgress.Run(output, $"simulating on {device.Name}", () => Simulation.Run(BertGraph.Build(model, length), device, options));
         if (!report.Fits && device is FpgaTarget fpga)
             report = report with { LongestFittingSequence = Simulation.LongestFittingSequence(n => BertGraph.Build(model, n), length, fpga, options) };
         output.Write(Describe(report));
-        output.WriteLine($"simulated in {clock.Elapsed.TotalSeconds:F2} s (compiling the model and its dense baseline included)");
-        if (args.Get("json") is { } json)
+        output.Info($"simulated in {clock.Elapsed.TotalSeconds:F2} s (compiling the model and its dense baseline included)");
+        if (json is not null)
         {
             AtomicFile.Write(json, stream => stream.Write(new UTF8Encoding(false).GetBytes(report.Serialize())));
-            output.WriteLine($"wrote {json}");
+            output.WriteLine($"wrote {args.Get("json")}");
         }
         return 0;
     }

@@ -7,35 +7,37 @@ namespace SparseBert.Cli.Commands;
 public sealed class SynthCommand : ICommand
 {
     public string Name => "synth";
-    public string Usage => "sparsebert synth PRESET --out DIR [--seed N] [--dtype f32|f16|bf16] [--labels N] [--values normal|portable]";
     public string Summary => $"write a synthetic model (presets: {string.Join(", ", SyntheticBert.Presets.Keys)})";
+
+    public IReadOnlyList<ArgumentSpec> Arguments { get; } = [new("PRESET", $"the model's shape: {string.Join(", ", SyntheticBert.Presets.Keys)}")];
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("out", "DIR", "folder to write config.json and model.safetensors into (required)"),
-        new("seed", "N", $"random seed (default {SyntheticBert.DefaultSeed})"),
-        new("dtype", "f32|f16|bf16", "storage type of the weights (default f32)"),
-        new("labels", "N", "add a sequence-classification head with N labels (default 0: none)"),
-        new("values", "normal|portable", "normal: N(0, 0.02²) by Box–Muller (default); portable: integer-hash values that C reproduces bit for bit " +
-                                         "(for compile --weights-recipe)"),
+        new("out", "DIR", "folder to write config.json and model.safetensors into", Required: true),
+        ModelArguments.Force,
+        new("seed", "N", "random seed", Default: SyntheticBert.DefaultSeed.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("dtype", "f32|f16|bf16", "storage type of the weights", Default: "f32"),
+        new("labels", "N", "add a sequence-classification head with N labels (0: none)", Default: "0"),
+        new("values", "normal|portable", "normal: N(0, 0.02²) by Box–Muller; portable: integer-hash values that C reproduces bit for bit " +
+                                         "(for compile --weights-recipe)", Default: "normal"),
     ];
 
     public int Execute(CommandLine args, TextWriter output)
     {
-        args.ExpectPositionals(1, Usage);
         var preset = args.Positional(0, "PRESET");
         var config = SyntheticBert.PresetConfig(preset);
         var outDir = args.Require("out");
+        OutputPaths.Folder("--out", outDir);
         int seed = args.GetInt("seed", SyntheticBert.DefaultSeed, 0, int.MaxValue);
         int labels = args.GetInt("labels", 0, 0, 4096);
-        var dtype = (args.Get("dtype") ?? "f32") switch
+        var dtype = args.Require("dtype") switch
         {
             "f32" => DType.F32,
             "f16" => DType.F16,
             "bf16" => DType.BF16,
             var other => throw new UsageException($"--dtype must be f32, f16 or bf16, got '{BadInputException.Printable(other, 20)}'"),
         };
-        var values = (args.Get("values") ?? "normal") switch
+        var values = args.Require("values") switch
         {
             "normal" => SyntheticValues.Normal,
             "portable" => SyntheticValues.Portable,
@@ -43,9 +45,13 @@ public sealed class SynthCommand : ICommand
         };
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using (var folder = new OutputFolder(outDir))
+        using (var folder = new OutputFolder(outDir, force: args.Has("force")))
         {
-            SyntheticBert.Write(folder.Staging, config, seed, labels, dtype, values);
+            StepProgress.Run(output, $"writing synthetic '{preset}'", () =>
+            {
+                SyntheticBert.Write(folder.Staging, config, seed, labels, dtype, values);
+                return 0;
+            });
             folder.Commit();
         }
         long bytes = new FileInfo(Path.Combine(outDir, "model.safetensors")).Length;

@@ -18,6 +18,9 @@ public sealed class PassManager
     public bool Verify { get; init; } = true;
     public string? DumpDirectory { get; init; }
 
+    /// <summary>Called after each pass with the graph it produced and the time it took (the CLI's --verbose).</summary>
+    public Action<IPass, Graph, TimeSpan>? PassFinished { get; init; }
+
     public Graph Run(Pipeline pipeline, Graph graph, PassContext context)
     {
         Check(graph, "before the pipeline");
@@ -25,7 +28,9 @@ public sealed class PassManager
         for (int i = 0; i < pipeline.Passes.Length; i++)
         {
             var pass = pipeline.Passes[i];
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             graph = pass.Run(graph, context);
+            PassFinished?.Invoke(pass, graph, System.Diagnostics.Stopwatch.GetElapsedTime(start));
             Check(graph, $"after pass '{pass.Name}'");
             Dump(i + 1, pass.Name, graph);
         }

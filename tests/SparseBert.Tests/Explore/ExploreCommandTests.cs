@@ -80,6 +80,6 @@ public sealed class ExploreCommandTests
         CliHarness.AssertBadInput(["explore", model, "--sparsity", "0.5,1.5", "--out", folder["d"]], "--sparsity", "'1.5' is not a sparsity in (0, 1)");
         CliHarness.AssertBadInput(["explore", model, "--devices", "zcu102,nope", "--out", folder["e"]], "--device", "'nope' is not a known device");
         CliHarness.AssertBadInput(["explore", model, "--blocks", "16x16", "--sparsity", "0.5", "--devices", "jetson-orin", "--precision", "int8", "--seq", "8",
-            "--calib", "1", "--out", folder["f"]], "--precision", "'int8' is not a precision of the CUDA kernels");
+            "--calib", "1", "--out", folder["f"]], "--precision", "'int8' is not a precision of jetson-orin (gpu: fp32, fp16)");
     }
 }

@@ -325,7 +325,7 @@ public sealed class PruneWeightsTests
         Assert.Equal(0.9, SparsitySchedule.At(99, 0.2, 0.9, 10, start: 5));
         Assert.Equal(0.7, SparsitySchedule.At(10, 0, 0.8, 10, start: 5), 12);
 
-        var list = SparsitySchedule.List(0, 0.8, 100, every: 7);
+        var list = SparsitySchedule.List(0, 0.8, 100, every: 7).ToList();
         Assert.Equal((0, 0.0), list[0]);
         Assert.Equal((100, 0.8), list[^1]);
         Assert.Equal(Enumerable.Range(0, 15).Select(i => i * 7).Append(100), list.Select(r => r.Step));

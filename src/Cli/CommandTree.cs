@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+using SparseBert.IR;
+
+namespace SparseBert.Cli;
+
+/// <summary>
+/// The System.CommandLine tree of `sparsebert`, built from the commands' declarations: one subcommand per
+/// <see cref="ICommand"/>, the global --quiet/--verbose/--trace, help (-h/--help) and --version. Parse errors become
+/// one line each (<see cref="FirstError"/>), in the words of the old parser, so scripts keep matching them.
+/// </summary>
+public sealed class CommandTree
+{
+    public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "print only results and errors", Recursive = true };
+    public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "also print per-pass and per-weight detail", Recursive = true };
+    public static readonly Option<bool> Version = new("--version") { Description = "print the version (and the git commit it was built from)" };
+    public static readonly Option<bool> Trace = new("--trace") { Description = "print the stack trace of an internal error (or set SPARSEBERT_TRACE=1)", Recursive = true };
+
+    /// <summary>Help is wrapped at a fixed width so that it reads the same on every terminal and in tests.</summary>
+    const int HelpWidth = 110;
+
+    public RootCommand Root { get; }
+    readonly Dictionary<Command, (ICommand Command, Dictionary<string, (OptionSpec, Option)> Options, List<Argument<string>> Arguments)> _commands = new();
+
+    public CommandTree(IEnumerable<ICommand> commands)
+    {
+        Root = new RootCommand("sparsebert: import, prune, optimize, compile (Vitis HLS or CUDA), simulate and explore BERT models for sparse hardware");
+        foreach (var option in Root.Options.ToList())
+        {
+            if (option is HelpOption { Action: HelpAction help }) help.MaxWidth = HelpWidth;
+            if (option is VersionOption) Root.Options.Remove(option);
+        }
+        Root.Options.Add(Version);
+        Root.Options.Add(Quiet);
+        Root.Options.Add(Verbose);
+        Root.Options.Add(Trace);
+        foreach (var command in commands) Root.Subcommands.Add(Build(command));
+    }
+
+    Command Build(ICommand declared)
+    {
+        var command = new Command(declared.Name, declared.Summary);
+        var arguments = new List<Argument<string>>();
+        foreach (var spec in declared.Arguments)
+        {
+            var argument = new Argument<string>(spec.Name) { Description = spec.Help, Arity = ArgumentArity.ExactlyOne };
+            command.Arguments.Add(argument);
+            arguments.Add(argument);
+        }
+        var options = new Dictionary<string, (OptionSpec, Option)>();
+        foreach (var spec in declared.Options)
+        {
+            Option option = spec.Value is null
+                ? new Option<bool>("--" + spec.Name) { Description = spec.Help, Arity = ArgumentArity.Zero }
+                : new Option<string>("--" + spec.Name)
+                {
+                    Description = spec.Help,
+                    HelpName = spec.Value,
+                    Required = spec.Required,
+                    DefaultValueFactory = spec.Default is { } value ? _ => value : null,
+                };
+            command.Options.Add(option);
+            options.Add(spec.Name, (spec, option));
+        }
+        _commands[command] = (declared, options, arguments);
+        return command;
+    }
+
+    public ParseResult Parse(IReadOnlyList<string> args) =>
+        Root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+
+    /// <summary>The command a parse chose and what it was given; null for the root (no command).</summary>
+    public (ICommand Command, CommandLine Args)? Bind(ParseResult parse) =>
+        _commands.TryGetValue(parse.CommandResult.Command, out var c) ? (c.Command, new CommandLine(parse, c.Options, c.Arguments)) : null;
+
+    /// <summary>One line for the first thing wrong with the command line, naming the option, or null when nothing is.</summary>
+    public static string? FirstError(ParseResult parse)
+    {
+        if (parse.Errors.Count == 0) return null;
+        var prefix = parse.CommandResult.Command is RootCommand ? "" : parse.CommandResult.Command.Name + ": ";
+        if (parse.UnmatchedTokens.Count > 0)
+        {
+            var token = BadInputException.Printable(parse.UnmatchedTokens[0]);
+            if (parse.CommandResult.Command is RootCommand && !token.StartsWith('-'))
+                return $"unknown command '{token}'; try 'sparsebert --help'";
+            return prefix + (token.StartsWith('-') ? $"unknown option '{token}'" : $"unexpected argument '{token}'") + "; see 'sparsebert " +
+                   (parse.CommandResult.Command is RootCommand ? "" : parse.CommandResult.Command.Name + " ") + "--help'";
+        }
+        var error = parse.Errors[0];
+        return prefix + error.SymbolResult switch
+        {
+            OptionResult { Option: var o, IdentifierTokenCount: > 1 } => $"{o.Name} is given twice",
+            OptionResult { Option: var o, IdentifierToken: null } => $"{o.Name} is required",
+            OptionResult { Option: var o } when o.Arity.MinimumNumberOfValues > 0 => $"{o.Name} needs a value ({o.HelpName})",
+            ArgumentResult { Argument: var a } => $"missing {a.Name}: {a.Description}",
+            CommandResult { Command: RootCommand } => "no command given; try 'sparsebert --help'",
+            _ => error.Message,
+        };
+    }
+}
