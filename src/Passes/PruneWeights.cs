@@ -117,6 +117,24 @@ public sealed class PruneWeights : IPass
                 : null);
     }
 
+    /// <summary>
+    /// Refuses what <see cref="Run"/> would refuse, for a sweep to say so before it writes or simulates anything.
+    /// Whole blocks overshoot a scope's target by less than one block, so only a scope that one block covers more than
+    /// <see cref="MaxBlockOvershoot"/> of needs the pruning itself to decide; every other scope is decided by shape.
+    /// </summary>
+    public static void CheckReachable(Graph graph, PruneOptions options)
+    {
+        if (options.Method != PruneMethod.Block) return;
+        var pass = new PruneWeights(options);
+        var shapes = pass.Select(graph).Select(s => (s.Node.Name, Rows: s.Node.Data.Type.Shape[0], Cols: s.Node.Data.Type.Shape[1])).ToList();
+        pass.CheckBlockFits(shapes);
+        double block = (double)options.Block.Rows * options.Block.Cols;
+        bool needsPruning = options.Scope == PruneScope.Global
+            ? block > MaxBlockOvershoot * shapes.Sum(s => (double)s.Rows * s.Cols)
+            : shapes.Any(s => block > MaxBlockOvershoot * s.Rows * s.Cols);
+        if (needsPruning) pass.Run(graph, new PassContext());
+    }
+
     void CheckBlockFits(IEnumerable<(string Name, int Rows, int Cols)> matrices)
     {
         var block = _options.Block;

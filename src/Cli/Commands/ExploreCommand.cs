@@ -61,6 +61,7 @@ public sealed class ExploreCommand : ICommand
             ? CalibrationSet.FromFile(file, model.Config, length)
             : CalibrationSet.Synthetic(model.Config, length, args.GetInt("calib", 0, 1, 1000));
         var settings = new ExploreSettings(blocks, sparsities, devices, calibration, length, precision, parallel);
+        ExploreSweep.CheckPoints(model, settings);
         try
         {
             Directory.CreateDirectory(outDir);

@@ -46,8 +46,9 @@ public static class ExploreSweep
 
     public static SweepResult Run(BertModel model, ExploreSettings settings, string folder, Action<SweepProgress> progress)
     {
-        Directory.CreateDirectory(folder);
         var graph = BertGraph.Build(model, settings.SequenceLength);
+        CheckPoints(graph, settings);
+        Directory.CreateDirectory(folder);
         var meter = new FidelityMeter(graph, settings.Calibration);
         CheckManifest(folder, Manifest(model, settings, meter));
 
@@ -94,6 +95,16 @@ public static class ExploreSweep
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
         return new SweepResult(order.Sort(results), used, notes);
+    }
+
+    /// <summary>Refuses a point whose pruning would be refused (see <see cref="PruneWeights.CheckReachable"/>) before anything is written or simulated.</summary>
+    public static void CheckPoints(BertModel model, ExploreSettings settings) => CheckPoints(BertGraph.Build(model, settings.SequenceLength), settings);
+
+    static void CheckPoints(Graph graph, ExploreSettings settings)
+    {
+        foreach (var block in settings.Blocks)
+            foreach (var sparsity in settings.Sparsities)
+                PruneWeights.CheckReachable(graph, new PruneOptions(PruneMethod.Block, block, sparsity));
     }
 
     static List<ExplorePoint> Measure(Graph dense, FidelityMeter meter, BlockShape block, double sparsity, ExploreSettings settings,

@@ -82,4 +82,19 @@ public sealed class ExploreCommandTests
         CliHarness.AssertBadInput(["explore", model, "--blocks", "16x16", "--sparsity", "0.5", "--devices", "jetson-orin", "--precision", "int8", "--seq", "8",
             "--calib", "1", "--out", folder["f"]], "--precision", "'int8' is not a precision of jetson-orin (gpu: fp32, fp16)");
     }
+
+    [Fact]
+    public void A_point_whole_blocks_cannot_reach_is_refused_before_anything_is_written()
+    {
+        // 64x64 blocks cut the tiny model's 128x128 matrices into 4, so 90 % becomes 100 %: refused by prune's rule,
+        // here before the dense baselines run and before --out exists (it used to leave sweep.json behind).
+        using var folder = new TestFolder();
+        var model = Model(folder);
+        CliHarness.AssertBadInput(["explore", model, "--blocks", "16x16,64x64", "--sparsity", "0.5,0.9", "--devices", "zcu102", "--seq", "8",
+            "--calib", "1", "--out", folder["g"]], "--block", "64x64", "100.0 %");
+        Assert.False(Directory.Exists(folder["g"]));
+        CliHarness.AssertBadInput(["explore", model, "--blocks", "1000x1000", "--sparsity", "0.5", "--devices", "zcu102", "--seq", "8",
+            "--calib", "1", "--out", folder["h"]], "--block", "larger than this");
+        Assert.False(Directory.Exists(folder["h"]));
+    }
 }
