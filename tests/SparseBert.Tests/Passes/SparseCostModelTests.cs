@@ -55,17 +55,20 @@ public sealed class SparseCostModelTests
         var sparse = Weight(new BlockShape(1, 1), 0.95);
         Assert.True(Ratio(model, CsrData.FromDense(sparse), sparse) < model.RequiredGain, $"{Ratio(model, CsrData.FromDense(sparse), sparse)}");
         // Nothing to skip: CSR does the GEMM's multiply-adds without its tile padding, but reads twice the bytes.
-        var full = Weight(new BlockShape(1, 1), 0);
+        var full = new Tensor(new Shape(Rows, Cols), Enumerable.Repeat(0.5f, Rows * Cols).ToArray());
         Assert.True(Ratio(model, CsrData.FromDense(full), full) > model.RequiredGain, $"{Ratio(model, CsrData.FromDense(full), full)}");
     }
 
     [Fact]
     public void CudaModelCountsTensorCoresInFp16()
     {
-        // In fp16 the dense GEMM runs on tensor cores (16× the f32 rate on the A100) and CSR does not: 95% zeros no longer pay.
-        var sparse = Weight(new BlockShape(1, 1), 0.95);
-        var model = new CudaCostModel(GpuDevice.Load("a100").Rates, CudaPrecision.Fp16);
-        Assert.True(Ratio(model, CsrData.FromDense(sparse), sparse) > 1, $"{Ratio(model, CsrData.FromDense(sparse), sparse)}");
+        // In fp16 the dense GEMM runs on tensor cores (16× the f32 rate on the A100) and CSR does not: half the work
+        // on CUDA cores is slower than all of it on tensor cores, while in fp32 it is faster.
+        var half = Weight(new BlockShape(1, 1), 0.5);
+        var fp16 = new CudaCostModel(GpuDevice.Load("a100").Rates, CudaPrecision.Fp16);
+        Assert.True(Ratio(fp16, CsrData.FromDense(half), half) > 1, $"{Ratio(fp16, CsrData.FromDense(half), half)}");
+        var fp32 = new CudaCostModel(GpuDevice.Load("a100").Rates, CudaPrecision.Fp32);
+        Assert.True(Ratio(fp32, CsrData.FromDense(half), half) < fp32.RequiredGain, $"{Ratio(fp32, CsrData.FromDense(half), half)}");
     }
 
     /// <summary>One linear with a 1×1-pruned weight at 95%: the interpreter takes CSR, the ZCU102 design keeps it dense.</summary>
