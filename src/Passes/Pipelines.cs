@@ -18,6 +18,9 @@ public sealed record OptimizeOptions
 
     /// <summary>With INT8: also layer norm, softmax and GELU in integer arithmetic (I-BERT's approximations).</summary>
     public bool FixedPoint { get; init; }
+
+    /// <summary>The target's cost model the formats are chosen by (the caller knows the target); null: the interpreter's kernels.</summary>
+    public ISparseCostModel? CostModel { get; init; }
 }
 
 /// <summary>The named pipelines, each a readable list of passes.</summary>
@@ -41,7 +44,7 @@ public static class Pipelines
         passes.Add(new FuseLinearActivation());
         passes.Add(new FuseResidualLayerNorm());
         passes.Add(new FuseScaleMaskSoftmax());
-        passes.Add(new ConvertToSparseFormats(options.Block, FormatPolicy.Auto, options.FormatOverrides));
+        passes.Add(new ConvertToSparseFormats(options.Block, FormatPolicy.Auto, options.FormatOverrides, model: options.CostModel));
         if (options.Int8Calibration is { } calibration) passes.Add(new QuantizeInt8(calibration) { FixedPoint = options.FixedPoint });
         passes.Add(new PlanMemory());
         return new Pipeline(options.Int8Calibration is null ? "optimize" : "optimize-int8", passes.ToImmutable());

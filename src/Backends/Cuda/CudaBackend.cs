@@ -22,16 +22,18 @@ public static class CudaBackend
 {
     /// <summary>
     /// `compile --target cuda`: builds the graph for the inputs' length, runs the optimizing pipeline (BSR at
-    /// <paramref name="block"/> where the cost model prefers it) and emits the project. Returns the passes' notes too.
+    /// <paramref name="block"/>, CSR or N:M where <paramref name="costModel"/> estimates them faster than dense) and
+    /// emits the project. Returns the passes' notes too.
     /// </summary>
+    /// <param name="costModel">the GPU's <see cref="CudaCostModel"/> the formats are chosen by</param>
     /// <param name="weightsRecipeSeed">for a model written by `synth --values portable --seed N`: N, to write
     /// weights.recipe and regen_weights.c as well (<see cref="WeightProvenance"/>)</param>
     public static (CudaEmission Emission, IReadOnlyList<string> Notes) Compile(BertModel model, BertInputs inputs, CudaOptions options,
-        BlockShape block, string folder, int? weightsRecipeSeed = null)
+        BlockShape block, string folder, CudaCostModel costModel, int? weightsRecipeSeed = null)
     {
         var context = new PassContext();
         Graph Optimize(BertModel m, PassContext c) =>
-            new PassManager().Run(Pipelines.Optimize(new OptimizeOptions { Block = block }), BertGraph.Build(m, inputs.Length), c);
+            new PassManager().Run(Pipelines.Optimize(new OptimizeOptions { Block = block, CostModel = costModel }), BertGraph.Build(m, inputs.Length), c);
         var graph = Optimize(model, context);
         var recipe = weightsRecipeSeed is { } seed ? WeightProvenance.Build(model, seed, graph, m => Optimize(m, new PassContext())) : null;
         return (Emit(graph, inputs.ToTensors(), options, folder, model.Source, recipe), context.Notes);

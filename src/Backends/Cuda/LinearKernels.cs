@@ -64,7 +64,7 @@ static class LinearKernels
                     $"const {tw}* values = {values};",
                 ];
                 const string arguments = "x, row_ptr, col_idx, values, bias, y";
-                if (half && r % 16 == 0 && c % 16 == 0)
+                if (half && OnTensorCores(r, c))
                 {
                     // Tensor cores: the CTA covers 16, 32 or 64 features of a block row and 16 or 32 columns at a time.
                     int rc = r % 64 == 0 ? 64 : r % 32 == 0 ? 32 : 16, kc = c % 32 == 0 ? 32 : 16, tokenTiles = Ceil(m, WmmaTokens);
@@ -77,9 +77,7 @@ static class LinearKernels
                 // CUDA cores: slices of at most 64 features × 32 columns, and TM tokens so that each thread keeps about
                 // 8 accumulators (TM·RC ≈ 1024), no more tokens than the sequence has.
                 int rcSimt = LargestDivisor(r, 64), kcSimt = LargestDivisor(c, 32);
-                int tm = Math.Clamp(FloorPowerOfTwo(1024 / rcSimt), 16, 128);
-                tm = Math.Min(tm, Math.Max(16, CeilPowerOfTwo(m)));
-                int tiles = Ceil(m, tm);
+                int tm = SimtTokens(rcSimt, m), tiles = Ceil(m, tm);
                 // Xs [TM][KC + 1] and Ws [RC][KC + 1] floats.
                 var footprint = new KernelFootprint((tm + rcSimt) * (kcSimt + 1) * sizeof(float), BsrMacs(bsr, tm * tiles), TensorCores: false);
                 return Make($"bsr_linear {r}x{c}", Headers.Bsr, "bsr_linear", $"{constants}, R = {r}, C = {c}, TM = {tm}, RC = {rcSimt}, KC = {kcSimt}",
@@ -107,6 +105,41 @@ static class LinearKernels
                 throw Operands.Unsupported(step, $"has a {weight.Data.FormatName} weight; the CUDA backend compiles f32 graphs (dense, BSR, CSR, N:M)");
         }
     }
+
+    /// <summary>
+    /// The multiply-adds the kernel of a linear with this weight issues for m tokens (padding included: what
+    /// kernels.json's flops are twice of), and whether they run on tensor cores; for <see cref="CudaCostModel"/>.
+    /// </summary>
+    public static (long Macs, bool TensorCores) Work(ConstantData weight, int m, CudaPrecision precision)
+    {
+        bool half = precision == CudaPrecision.Fp16;
+        int n = weight.Type.Shape[0], k = weight.Type.Shape[1];
+        switch (weight)
+        {
+            case DenseData:
+                return (Gemm(half, Ceil(n, GemmTile), Ceil(m, GemmTile), 1, k).Macs, half);
+            case BsrData bsr when half && OnTensorCores(bsr.Index.Block.Rows, bsr.Index.Block.Cols):
+                return (BsrMacs(bsr, WmmaTokens * Ceil(m, WmmaTokens)), true);
+            case BsrData bsr:
+                int tm = SimtTokens(LargestDivisor(bsr.Index.Block.Rows, 64), m);
+                return (BsrMacs(bsr, tm * Ceil(m, tm)), false);
+            case CsrData csr:
+                return ((long)csr.Values.Length * m, false);
+            case NmData nm:
+                return ((long)nm.Values.Length * m, false);
+            default:
+                throw new ArgumentException($"the CUDA backend has no kernel for {weight.FormatName} weights", nameof(weight));
+        }
+    }
+
+    /// <summary>The WMMA BSR kernel takes blocks whose sides are multiples of its 16×16 fragments.</summary>
+    static bool OnTensorCores(int r, int c) => r % 16 == 0 && c % 16 == 0;
+
+    /// <summary>
+    /// The SIMT BSR kernel's tokens per CTA: each thread keeps about 8 accumulators (TM·RC ≈ 1024), and no more tokens
+    /// than the sequence has.
+    /// </summary>
+    static int SimtTokens(int rcSimt, int m) => Math.Min(Math.Clamp(FloorPowerOfTwo(1024 / rcSimt), 16, 128), Math.Max(16, CeilPowerOfTwo(m)));
 
     /// <summary>Attention's Q·Kᵀ and P·V: the dense GEMM batched over heads, without bias or epilogue.</summary>
     public static Launch MatMul(Step step, MatMul op, Operands operands, CudaPrecision precision)

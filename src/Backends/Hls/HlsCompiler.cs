@@ -23,8 +23,9 @@ public sealed record HlsDesign(
 public sealed record HlsPlan(Graph Float32, Graph Optimized, LoweredGraph Lowered, HlsSchedule Schedule, IReadOnlyList<string> Notes);
 
 /// <summary>
-/// `compile --target hls` up to the files: optimize (the `run --optimize` pipeline, with CSR and N:M weights stored as
-/// BSR, see <see cref="RestrictFormatsForHls"/>), lower, schedule, and run the interpreter for the golden outputs.
+/// `compile --target hls` up to the files: optimize (the `run --optimize` pipeline with formats chosen by the design's
+/// own <see cref="HlsCostModel"/>, so only dense or BSR at the design's block, and only where BSR is estimated faster),
+/// lower, schedule, and run the interpreter for the golden outputs.
 /// </summary>
 public static class HlsCompiler
 {
@@ -70,7 +71,7 @@ public static class HlsCompiler
     public static HlsPlan Plan(Graph graph, HlsOptions options)
     {
         bool int8 = options.Precision == HlsPrecision.Int8;
-        var optimize = new OptimizeOptions { Block = options.Block };
+        var optimize = new OptimizeOptions { Block = options.Block, CostModel = new HlsCostModel(options) };
         if (int8) optimize = optimize with { Int8Calibration = CalibrationInputs.Synthetic(graph, options.CalibrationInputs, seed: 1), FixedPoint = options.FixedPoint };
         var passes = HlsPasses(Pipelines.Optimize(optimize), options);
 
@@ -89,14 +90,17 @@ public static class HlsCompiler
         return new HlsPlan(f32, optimized, lowered, schedule, context.Notes);
     }
 
-    /// <summary>The pipeline's passes with the format choice forced when asked, and CSR/N:M turned into BSR right after it.</summary>
+    /// <summary>
+    /// The pipeline's passes with the format choice forced when asked, and CSR/N:M turned into BSR right after it (only
+    /// a forced policy makes those: the cost model supports dense and BSR alone).
+    /// </summary>
     static List<IPass> HlsPasses(Pipeline pipeline, HlsOptions options)
     {
         var passes = new List<IPass>();
         foreach (var pass in pipeline.Passes)
         {
             bool formats = pass is ConvertToSparseFormats;
-            passes.Add(formats && options.Formats != FormatPolicy.Auto ? new ConvertToSparseFormats(options.Block, options.Formats) : pass);
+            passes.Add(formats && options.Formats != FormatPolicy.Auto ? new ConvertToSparseFormats(options.Block, options.Formats, model: new HlsCostModel(options)) : pass);
             if (formats) passes.Add(new RestrictFormatsForHls(options.Block));
         }
         return passes;

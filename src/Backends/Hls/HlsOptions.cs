@@ -40,7 +40,7 @@ public sealed record HlsOptions
     /// <summary>The BSR block shape (CSR and N:M weights are turned into BSR at this block, see <see cref="RestrictFormatsForHls"/>).</summary>
     public BlockShape Block { get; init; } = new(16, 16);
 
-    /// <summary>How weights get their format; Auto is the optimizing pipeline's cost model, the others force one (tests force BSR).</summary>
+    /// <summary>How weights get their format; Auto is the design's own cost model (<see cref="HlsCostModel"/>), the others force one (tests force BSR).</summary>
     public FormatPolicy Formats { get; init; } = FormatPolicy.Auto;
 
     /// <summary>With Int8: GELU, softmax and layer norm also in integer arithmetic (the IR's I-BERT ops and their engines).</summary>

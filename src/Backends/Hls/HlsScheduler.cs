@@ -50,6 +50,31 @@ public static class HlsScheduler
         };
     }
 
+    /// <summary>The largest divisor of <paramref name="size"/> not above <paramref name="want"/>: full-width groups, no remainder loop.</summary>
+    static int Fit(int size, int want)
+    {
+        for (int d = Math.Min(size, want); d > 1; d--)
+            if (size % d == 0) return d;
+        return 1;
+    }
+
+    /// <summary>
+    /// A linear's MAC array: the largest divisors of its sides up to the PE × SIMD asked, narrowed (SIMD first) to
+    /// at most rows × <see cref="FetchElementsPerCycle"/> lanes. Why: each weight is fetched once and used once per
+    /// row, so a tile of PE × SIMD weights keeps the array busy for rows cycles while the next one takes
+    /// PE × SIMD / FetchElementsPerCycle cycles to arrive; lanes past that balance wait on the fetch (the pooler,
+    /// on one row, needs one lane, not 128). For BSR the sides are the block's.
+    /// </summary>
+    public static (int Pe, int Simd) LinearLanes(int outSide, int inSide, int rows, Parallelism parallel)
+    {
+        int pe = Fit(outSide, parallel.Pe), simd = Fit(inSide, parallel.Simd);
+        long cap = Math.Max(1L, (long)rows * FetchElementsPerCycle);
+        while ((long)pe * simd > cap)
+            if (simd > 1) simd = Fit(inSide, simd - 1);
+            else pe = Fit(outSide, pe - 1);
+        return (pe, simd);
+    }
+
     public static Shape ShapeOf(Operand operand) => operand switch
     {
         BufferOperand b => b.Shape,
@@ -67,30 +92,7 @@ public static class HlsScheduler
         bool Int8 => options.Precision == HlsPrecision.Int8;
         public long Int8ScratchBytes { get; private set; }
 
-        /// <summary>The largest divisor of <paramref name="size"/> not above <paramref name="want"/>: full-width groups, no remainder loop.</summary>
-        static int Fit(int size, int want)
-        {
-            for (int d = Math.Min(size, want); d > 1; d--)
-                if (size % d == 0) return d;
-            return 1;
-        }
-
-        /// <summary>
-        /// A linear's MAC array: the largest divisors of its sides up to the PE × SIMD asked, narrowed (SIMD first) to
-        /// at most rows × <see cref="FetchElementsPerCycle"/> lanes. Why: each weight is fetched once and used once per
-        /// row, so a tile of PE × SIMD weights keeps the array busy for rows cycles while the next one takes
-        /// PE × SIMD / FetchElementsPerCycle cycles to arrive; lanes past that balance wait on the fetch (the pooler,
-        /// on one row, needs one lane, not 128).
-        /// </summary>
-        (int Pe, int Simd) LinearLanes(int outSide, int inSide, int rows)
-        {
-            int pe = Fit(outSide, options.Parallel.Pe), simd = Fit(inSide, options.Parallel.Simd);
-            long cap = Math.Max(1L, (long)rows * FetchElementsPerCycle);
-            while ((long)pe * simd > cap)
-                if (simd > 1) simd = Fit(inSide, simd - 1);
-                else pe = Fit(outSide, pe - 1);
-            return (pe, simd);
-        }
+        (int Pe, int Simd) LinearLanes(int outSide, int inSide, int rows) => HlsScheduler.LinearLanes(outSide, inSide, rows, options.Parallel);
 
         static HlsLoop Loop(string name, long trips, bool pipelined = false, bool fetch = false) => new(name, trips, pipelined, fetch);
         static DemandedParameter Same(string name, long value) => new(name, value, ParameterMerge.Same);

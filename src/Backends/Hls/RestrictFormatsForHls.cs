@@ -10,7 +10,8 @@ namespace SparseBert.Backends.Hls;
 /// through an index, which a fixed-width MAC array cannot turn into SIMD-wide reads, and N:M needs its own index
 /// decoder; BSR keeps the sparsity (a weight the cost model found sparse enough for CSR or N:M skips its empty blocks)
 /// while every stored block feeds the PE × SIMD array at full width. Int8 quantization, which runs after this pass,
-/// then covers these weights too.
+/// then covers these weights too. Under the Auto policy nothing is left to restrict (the design's cost model,
+/// <see cref="HlsCostModel"/>, supports dense and BSR alone); a forced policy (ForceCsr, ForceNm) still needs it.
 /// Requires: a verified graph. Guarantees: the same graph with each CSR or N:M constant replaced by a BSR constant of the
 /// same name and values; one note per replaced weight.
 /// </summary>

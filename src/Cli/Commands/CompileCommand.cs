@@ -1,6 +1,7 @@
 using SparseBert.Backends.Cuda;
 using SparseBert.Backends.Hls;
 using SparseBert.IR.Analysis;
+using SparseBert.Simulator.Devices;
 
 namespace SparseBert.Cli.Commands;
 
@@ -90,7 +91,7 @@ public sealed class CompileCommand : ICommand
         var model = ModelArguments.LoadModel(args, output);
         var inputs = ModelArguments.ReadInputs(args, model.Config, output);
 
-        var (emission, notes) = StepProgress.Run(output, "compiling for CUDA", () => CudaBackend.Compile(model, inputs, options, block, folder.Staging, recipeSeed));
+        var (emission, notes) = StepProgress.Run(output, "compiling for CUDA", () => CudaBackend.Compile(model, inputs, options, block, folder.Staging, CostModelFor(options), recipeSeed));
         folder.Commit();
         foreach (var note in notes) output.Info(note);
         output.WriteLine($"compiled {emission.Kernels} kernel launches ({string.Join(", ", emission.KernelLabels)}) for {string.Join(", ", options.Architectures)}, " +
@@ -100,5 +101,15 @@ public sealed class CompileCommand : ICommand
                              $"({recipe.GeneratedValues:N0} values generated, {recipe.CarriedBytes:N0} bytes carried: indices and computed values)");
         output.WriteLine($"wrote {outDir}: make builds the runner with nvcc; ./runner --check compares with golden/ (tolerance {options.Tolerance:G3})");
         return 0;
+    }
+
+    /// <summary>
+    /// The formats are chosen for the first architecture asked for, on the shipped GPU profile of that architecture
+    /// (sm_80: a100, sm_87: jetson-orin, sm_90: h100; the first by name when several share it), else on the a100.
+    /// </summary>
+    static CudaCostModel CostModelFor(CudaOptions options)
+    {
+        var profile = GpuDevice.Builtin.Select(name => GpuDevice.Load(name)).FirstOrDefault(d => d.Arch == options.Architectures[0]) ?? GpuDevice.Load("a100");
+        return new CudaCostModel(profile.Rates, options.Precision);
     }
 }

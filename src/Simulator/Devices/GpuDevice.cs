@@ -67,6 +67,9 @@ public sealed record GpuDevice(
     /// <summary>The GPUs shipped in devices/, by name, sorted (the FPGA boards there are the HLS backend's).</summary>
     public static IReadOnlyList<string> Builtin => DeviceFiles.Names("gpu");
 
+    /// <summary>The figures the CUDA backend's format cost model needs (<see cref="CudaCostModel"/>).</summary>
+    public GpuRates Rates => new(Name, Fp32Tflops, Fp16TensorTflops, MemoryBandwidthGbps, L2Bytes, L2BandwidthGbps, LaunchOverheadUs);
+
     /// <summary>
     /// A shipped GPU by name (a100, jetson-orin, …), or a device file of the same schema when given a path to a .json
     /// file; <paramref name="option"/> names the option in the error for a name that is neither.

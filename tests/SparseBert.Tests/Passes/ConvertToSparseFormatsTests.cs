@@ -67,7 +67,7 @@ public sealed class ConvertToSparseFormatsTests
         Assert.Equal("dense", formats["nearly_full"]);
         // 95% random zeros leave every 16×16 block occupied: BSR would do all the work; CSR pays per nonzero.
         Assert.Equal("csr", formats["scattered"]);
-        Assert.True(SparseCostModel.CsrMicroseconds(Features, Features, Features * Features / 20) < SparseCostModel.DenseMicroseconds(Features, Features));
+        Assert.True(InterpreterCostModel.CsrMicroseconds(Features, Features, Features * Features / 20) < InterpreterCostModel.DenseMicroseconds(Features, Features));
         // 2:4 halves the work, but the row kernel's lower efficiency loses it again on this machine.
         Assert.Equal("dense", formats["two_of_four"]);
 

@@ -57,8 +57,9 @@ public sealed class WeightRecipeTests(ITestOutputHelper output) : IDisposable
         foreach (byte b in weights) digest = (digest ^ b) * 1099511628211UL;
         Assert.Equal(digest, BinaryPrimitives.ReadUInt64LittleEndian(recipe.AsSpan(24)));
         // Dense and BSR values are runs; unstructured zeros in a dense matrix cost a mask bit each, CSR and N:M values
-        // four bytes each.
-        Assert.True(recipe.Length < weights.Length / (variant is "dense" or "block16x16:0.9" ? 100 : 10),
+        // four bytes each. (At the tiny model's 16 tokens the a100's cost model keeps even 16x16 blocks at 90 % dense:
+        // its kernels are launch-bound, so the block variant's zeros are mask bits too.)
+        Assert.True(recipe.Length < weights.Length / (variant is "dense" ? 100 : 10),
             $"weights.recipe is {recipe.Length} bytes for {weights.Length}");
         Assert.Contains("regen_weights: regen_weights.c", File.ReadAllText(Path.Combine(project, "Makefile")));
     }

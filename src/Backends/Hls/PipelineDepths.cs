@@ -1,4 +1,4 @@
-namespace SparseBert.Simulator.Fpga;
+namespace SparseBert.Backends.Hls;
 
 /// <summary>
 /// How many cycles a pipelined loop of the emitted engines takes to fill: a loop of n iterations at II=1 takes

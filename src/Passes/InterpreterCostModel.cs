@@ -15,8 +15,35 @@ namespace SparseBert.Passes;
 /// per call (CPU time, because other jobs kept the machine's load average at 10–20 and wall times swung by 2×), and
 /// cross-checked with bench/BsrLinearVsDense. Each constant is rounded towards the conservative end of its spread.
 /// </summary>
-public static class SparseCostModel
+public sealed class InterpreterCostModel : ISparseCostModel
 {
+    /// <summary>The one instance: the interpreter's kernels do not depend on anything the caller chooses.</summary>
+    public static readonly InterpreterCostModel Instance = new();
+
+    InterpreterCostModel() { }
+
+    public string Target => "the interpreter's kernels";
+
+    double ISparseCostModel.RequiredGain => RequiredGain;
+
+    /// <summary>The interpreter runs every format: BSR at any block, CSR, N:M.</summary>
+    public bool Supports(WeightFormat format) => true;
+
+    /// <summary>In µs at <see cref="ReferenceTokens"/> tokens, scaled linearly to <paramref name="tokens"/> (every term is per token).</summary>
+    public double Cost(ConstantData weight, int tokens)
+    {
+        var (rows, cols) = (weight.Type.Shape[0], weight.Type.Shape[1]);
+        double atReference = weight switch
+        {
+            BsrData b => BsrMicroseconds(b.Index),
+            CsrData c => CsrMicroseconds(rows, cols, c.Values.Length),
+            NmData nm => NmMicroseconds(rows, cols, nm.N, nm.M),
+            DenseData => DenseMicroseconds(rows, cols),
+            _ => throw new ArgumentException($"the interpreter's cost model has no estimate for {weight.FormatName} weights", nameof(weight)),
+        };
+        return atReference * tokens / ReferenceTokens;
+    }
+
     /// <summary>Tokens per call the estimates are for: BERT's usual sequence length.</summary>
     public const int ReferenceTokens = 128;
 
