@@ -7,14 +7,15 @@ using SparseBert.Simulator.Devices;
 namespace SparseBert.Simulator;
 
 /// <summary>
-/// A BERT graph compiled once per kind of target and then simulated on any number of devices of that kind: the
-/// optimizing pipeline and the lowering do not depend on the board (only the schedule's clock and the memory system
-/// do), so a sweep over devices pays for them once. Thread-safe; each compilation happens on first use.
+/// A BERT graph compiled as each device's backend would compile it, then simulated: once per GPU profile and once per
+/// FPGA board and MAC array, because the sparse formats are chosen by that target's cost model (memory latency and
+/// bandwidth, PE × SIMD; a GPU's rates), so two boards may store the same weight differently, exactly as `compile`
+/// would for each. Thread-safe; each compilation happens on first use and is then shared.
 /// </summary>
 public sealed class CompiledModel
 {
     readonly SimulationOptions _options;
-    readonly Lazy<HlsPlan> _hls;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<(HlsDevice, Parallelism), Lazy<HlsPlan>> _hls = new();
     readonly Graph _graph;
     readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<(CudaSchedule Schedule, IReadOnlyList<string> Notes)>> _cuda = new();
 
@@ -23,9 +24,11 @@ public sealed class CompiledModel
     {
         _options = options;
         _graph = graph;
-        // The board only sets the schedule's target (part, clock); FpgaReport reschedules the plan for each device it simulates.
-        _hls = new(() => HlsCompiler.Plan(graph, FpgaReport.HlsOptionsFor(HlsDevice.Load("zcu102"), options)));
     }
+
+    /// <summary>What `compile --target hls --device BOARD --parallel P` plans: formats by that design's own cost model.</summary>
+    HlsPlan HlsFor(HlsDevice board, SimulationOptions options) =>
+        _hls.GetOrAdd((board, options.Parallel), _ => new(() => HlsCompiler.Plan(_graph, FpgaReport.HlsOptionsFor(board, options)))).Value;
 
     /// <summary>
     /// What `compile --target cuda` runs for this GPU: the optimizing pipeline with formats chosen by the GPU's own
@@ -49,7 +52,8 @@ public sealed class CompiledModel
     /// <param name="parallel">FPGA: another MAC array than the options' (a sweep uses the largest that fits each board)</param>
     public SimulationReport Simulate(Device device, double denseLatencyMs, Parallelism? parallel = null) => device switch
     {
-        FpgaTarget fpga => WithFormats(FpgaReport.Run(_hls.Value, fpga.Profile, With(parallel), denseLatencyMs), FormatNotes(_hls.Value.Notes)),
+        FpgaTarget fpga => WithFormats(FpgaReport.Run(HlsFor(fpga.Profile, With(parallel)), fpga.Profile, With(parallel), denseLatencyMs),
+            FormatNotes(HlsFor(fpga.Profile, With(parallel)).Notes)),
         GpuTarget gpu => WithFormats(GpuReport.Run(CudaFor(gpu.Profile).Schedule, gpu.Profile, _options, denseLatencyMs), CudaFor(gpu.Profile).Notes),
         _ => throw new ArgumentException($"no simulator for {device.Kind} devices"),
     };
@@ -57,13 +61,13 @@ public sealed class CompiledModel
     /// <summary>Only the latency: what a dense baseline is needed for.</summary>
     public double LatencyMs(Device device, Parallelism? parallel = null) => device switch
     {
-        FpgaTarget fpga => FpgaReport.LatencyMs(_hls.Value, fpga.Profile, With(parallel)),
+        FpgaTarget fpga => FpgaReport.LatencyMs(HlsFor(fpga.Profile, With(parallel)), fpga.Profile, With(parallel)),
         GpuTarget gpu => Gpu.GpuSimulator.Simulate(CudaFor(gpu.Profile).Schedule, gpu.Profile, CudaFor(gpu.Profile).Schedule.Precision).LatencyMs,
         _ => throw new ArgumentException($"no simulator for {device.Kind} devices"),
     };
 
     /// <summary>FPGA: the MAC arrays (PE and SIMD powers of two, SIMD ≥ PE) whose design fits the board, largest first.</summary>
-    public IReadOnlyList<Parallelism> FittingParallelisms(FpgaTarget device) => [.. FpgaReport.Fitting(_hls.Value, device.Profile, _options)];
+    public IReadOnlyList<Parallelism> FittingParallelisms(FpgaTarget device) => [.. FpgaReport.Fitting(HlsFor(device.Profile, _options), device.Profile, _options)];
 
     SimulationOptions With(Parallelism? parallel) => parallel is null ? _options : _options with { Parallel = parallel };
 }

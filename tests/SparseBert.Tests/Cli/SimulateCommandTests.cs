@@ -84,4 +84,20 @@ public sealed class SimulateCommandTests
         File.WriteAllText(folder["asic.json"], "{\"name\": \"x\", \"kind\": \"asic\"}");
         CliHarness.AssertBadInput(["simulate", folder["model"], "--device", folder["asic.json"]], "asic.json", "kind 'asic' is not fpga or gpu");
     }
+
+    [Fact]
+    public void Each_board_chooses_formats_with_its_own_cost_model()
+    {
+        // The formats of an FPGA design depend on the board's memory and the MAC array, so simulate must plan the
+        // design the board's `compile` would (it used to plan every board as a ZCU102).
+        using var folder = new TestFolder();
+        SparseBert.Frontend.SyntheticBert.Write(folder["model"], CliHarness.SmallConfig, seed: 5);
+        foreach (var board in new[] { "kv260", "u280" })
+        {
+            var (code, stdout, stderr) = CliHarness.Run("simulate", folder["model"], "--device", board, "--seq", "8", "--parallel", "4x8");
+            Assert.True(code == 0, stderr);
+            Assert.Contains($"dense on {board} at 4x8", stdout);
+            Assert.DoesNotContain("zcu102", stdout);
+        }
+    }
 }
