@@ -29,8 +29,9 @@ instrumented=(SparseBert.IR SparseBert.Frontend SparseBert.Backends.Lowering Spa
 rm -rf "$bin" "$work/seeds" "$work/tmp"
 dotnet tool restore >/dev/null
 dotnet publish fuzz/SparseBert.Fuzz.csproj -c Release -o "$bin" -v quiet -nologo >/dev/null
-for assembly in "${instrumented[@]}"; do dotnet sharpfuzz "$bin/$assembly.dll" >/dev/null; done
+# Seeds first: instrumented code runs only under SharpFuzz's Fuzzer.Run, which sets up the coverage map.
 dotnet "$bin/SparseBert.Fuzz.dll" seeds "$work/seeds" devices
+for assembly in "${instrumented[@]}"; do dotnet sharpfuzz "$bin/$assembly.dll" >/dev/null; done
 mkdir -p "$work/findings" "$work/tmp"
 
 found=()
