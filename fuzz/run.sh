@@ -27,11 +27,15 @@ instrumented=(SparseBert.IR SparseBert.Frontend SparseBert.Backends.Lowering Spa
 
 # SharpFuzz rewrites assemblies in place and refuses an instrumented one, so every run publishes into a fresh folder.
 rm -rf "$bin" "$work/seeds" "$work/tmp"
+mkdir -p "$work"
 dotnet tool restore >/dev/null
-dotnet publish fuzz/SparseBert.Fuzz.csproj -c Release -o "$bin" -v quiet -nologo >/dev/null
+dotnet publish fuzz/SparseBert.Fuzz.csproj -c Release -o "$bin" -v quiet -nologo >"$work/build.log" 2>&1 ||
+  { cat "$work/build.log" >&2; echo "fuzz: the build failed" >&2; exit 1; }
 # Seeds first: instrumented code runs only under SharpFuzz's Fuzzer.Run, which sets up the coverage map.
 dotnet "$bin/SparseBert.Fuzz.dll" seeds "$work/seeds" devices
-for assembly in "${instrumented[@]}"; do dotnet sharpfuzz "$bin/$assembly.dll" >/dev/null; done
+for assembly in "${instrumented[@]}"; do
+  dotnet sharpfuzz "$bin/$assembly.dll" >/dev/null || { echo "fuzz: could not instrument $assembly.dll" >&2; exit 1; }
+done
 mkdir -p "$work/findings" "$work/tmp"
 
 found=()
