@@ -49,16 +49,27 @@ public sealed class OutputFolder : IDisposable
 
     public string PathOf(string fileName) => Path.Combine(Staging, fileName);
 
-    /// <summary>Swaps the staging folder in: the old destination is moved aside first, then deleted.</summary>
+    /// <summary>
+    /// Swaps the staging folder in: the old destination is moved aside first, then deleted. If the new one cannot be
+    /// moved in, the old one is moved back, so a failed commit leaves the previous output as it was.
+    /// </summary>
     public void Commit()
     {
         string? old = null;
-        if (Directory.Exists(_destination))
+        try
         {
-            old = Path.Combine(Path.GetDirectoryName(_destination)!, $".{Path.GetFileName(_destination)}.old-{Environment.ProcessId}-{Guid.NewGuid():N}");
-            Directory.Move(_destination, old);
+            if (Directory.Exists(_destination))
+            {
+                old = Path.Combine(Path.GetDirectoryName(_destination)!, $".{Path.GetFileName(_destination)}.old-{Environment.ProcessId}-{Guid.NewGuid():N}");
+                Directory.Move(_destination, old);
+            }
+            Directory.Move(Staging, _destination);
         }
-        Directory.Move(Staging, _destination);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (old is not null && !Directory.Exists(_destination)) Directory.Move(old, _destination);
+            throw new BadInputException(_destination, null, $"cannot put the new output in place: {e.Message}");
+        }
         _committed = true;
         if (old is not null) Directory.Delete(old, recursive: true);
     }

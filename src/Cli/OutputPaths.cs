@@ -17,6 +17,20 @@ public static class OutputPaths
         return full;
     }
 
+    /// <summary>
+    /// Refuses an output folder that would replace or mix into the model the command reads: a folder at the model or
+    /// above it (replaced whole), or inside a model folder (written into it while it is read). --force lets it be.
+    /// </summary>
+    public static void NotOverModel(string option, string output, string modelPath)
+    {
+        var target = Folder(option, output);
+        var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelPath));
+        static bool Within(string inner, string outer) => inner == outer || inner.StartsWith(outer + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        if (Within(source, target) || Directory.Exists(source) && Within(target, source))
+            throw new BadInputException(option, null, $"{BadInputException.Printable(output)} would overwrite the model " +
+                                                      $"({BadInputException.Printable(modelPath)}); choose another folder, or pass --force");
+    }
+
     /// <summary>A file the command will write; creates its parent folders; returns its full path.</summary>
     public static string File(string option, string path)
     {

@@ -5,7 +5,7 @@ namespace SparseBert.Backends.Hls;
 
 /// <summary>
 /// What one linear stage of the HLS design takes, in cycles, with a dense or a BSR weight: the closed form of the
-/// engines' loop nests (Templates/dense_matmul.h.hbs, bsr_matmul.h.hbs) at the MAC array the scheduler gives the stage
+/// engines' loop nests (Templates/dense_matmul.h.scriban, bsr_matmul.h.scriban) at the MAC array the scheduler gives the stage
 /// (<see cref="HlsScheduler.LinearLanes"/>), with the operator pipeline fills of <see cref="PipelineDepths"/> and the
 /// memory of the board file (latency, one channel's bandwidth), exactly as the FPGA simulator's StagePrograms charges
 /// them. Per engine:

@@ -42,6 +42,7 @@ public sealed class CompileCommand : ICommand
             throw new UsageException($"--target: '{IR.BadInputException.Printable(target, 20)}' is not a target; targets: {string.Join(", ", Targets)}");
         var outDir = args.Require("out");
         OutputPaths.Folder("--out", outDir);
+        if (!args.Has("force")) OutputPaths.NotOverModel("--out", outDir, args.Positional(0, "MODEL"));
         if (target == "cuda") return CompileCuda(args, outDir, output);
         if (args.Has("arch") || args.Has("weights-recipe")) throw new UsageException("--arch and --weights-recipe are for --target cuda");
         var precision = args.Require("precision");

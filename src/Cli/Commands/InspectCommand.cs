@@ -17,7 +17,7 @@ public sealed class InspectCommand : ICommand
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         ModelArguments.Config,
-        new("blocks", "RxC,...", "block shapes for the occupancy columns (any r×c, e.g. 32x1)", Default: "4x4,8x8,16x16,32x32"),
+        new("blocks", "RxC,...", "block shapes for the occupancy columns (any r×c, e.g. 32x1)", Default: string.Join(",", BlockShape.InspectDefaults)),
         ModelArguments.Seq with { Help = ModelArguments.Seq.Help + ", for the activation-memory estimate" },
         ModelArguments.DumpIr,
     ];

@@ -53,10 +53,12 @@ public static class ModelArguments
         return config.MaxPositionEmbeddings;
     }
 
-    /// <summary>--dump-ir, checked before any work.</summary>
+    /// <summary>--dump-ir, checked before any work: a usable folder that is not the model's (replacing it needs --force).</summary>
     public static void CheckDumpIr(CommandLine args)
     {
-        if (args.Get("dump-ir") is { } dir) OutputPaths.Folder("--dump-ir", dir);
+        if (args.Get("dump-ir") is not { } dir) return;
+        OutputPaths.Folder("--dump-ir", dir);
+        if (!args.Has("force")) OutputPaths.NotOverModel("--dump-ir", dir, args.Positional(0, "MODEL"));
     }
 
     public static int MaxTokens(CommandLine args, BertConfig config) =>
@@ -66,7 +68,7 @@ public static class ModelArguments
     public static Graph RunPipeline(CommandLine args, Pipeline pipeline, Graph graph, PassContext context, TextWriter output)
     {
         var dumpDir = args.Get("dump-ir");
-        using var dumps = dumpDir is null ? null : new OutputFolder(dumpDir, "--dump-ir", force: true);
+        using var dumps = dumpDir is null ? null : new OutputFolder(dumpDir, "--dump-ir", force: args.Has("force"));
         var manager = new PassManager
         {
             DumpDirectory = dumps?.Staging,

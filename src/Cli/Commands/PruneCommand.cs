@@ -34,7 +34,7 @@ public sealed class PruneCommand : ICommand
     {
         var outDir = args.Require("out");
         var options = ReadOptions(args);
-        if (!args.Has("force")) RefuseOverwritingTheSource(args.Positional(0, "MODEL"), outDir);
+        if (!args.Has("force")) OutputPaths.NotOverModel("--out", outDir, args.Positional(0, "MODEL"));
         using var folder = new OutputFolder(outDir, force: args.Has("force"));
         var model = ModelArguments.LoadModel(args, output);
 
@@ -55,22 +55,6 @@ public sealed class PruneCommand : ICommand
         PrintReport(output, report);
         output.WriteLine($"wrote {outDir} (config.json, model.safetensors as f32{string.Concat(tokenizer.Select(t => ", " + t))}) in {clock.Elapsed.TotalSeconds:F1} s");
         return 0;
-    }
-
-    /// <summary>
-    /// Writing into the model's own folder, or a folder inside or around it, would replace the source (or mix the
-    /// pruned model into it) while it is read; that needs --force.
-    /// </summary>
-    static void RefuseOverwritingTheSource(string modelPath, string outDir)
-    {
-        var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelPath));
-        var target = OutputPaths.Folder("--out", outDir);
-        static bool Within(string inner, string outer) => inner == outer || inner.StartsWith(outer + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-        // A model folder is replaced by an --out at it or above it, and mixed into by one inside it; a model file
-        // (and the tokenizer beside it) only by an --out that holds it.
-        if (Within(source, target) || Directory.Exists(source) && Within(target, source))
-            throw new BadInputException("--out", null, $"{BadInputException.Printable(outDir)} would overwrite the model being pruned " +
-                                                       $"({BadInputException.Printable(modelPath)}); choose another folder, or pass --force");
     }
 
     static PruneOptions ReadOptions(CommandLine args)

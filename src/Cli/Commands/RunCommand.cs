@@ -35,6 +35,7 @@ public sealed class RunCommand : ICommand
     public int Execute(CommandLine args, TextWriter output)
     {
         var outDir = args.Require("out");
+        if (!args.Has("force")) OutputPaths.NotOverModel("--out", outDir, args.Positional(0, "MODEL"));
         ModelArguments.CheckDumpIr(args);
         if (!args.Has("optimize") && (args.Has("int8") || args.Has("block") || args.Has("calib") || args.Has("dump-ir")))
             throw new UsageException("--block, --int8, --calib and --dump-ir need --optimize");

@@ -130,6 +130,24 @@ public sealed class CliOutputPathTests : IDisposable
     }
 
     [Fact]
+    public void RunCompileAndDumpIrRefuseToReplaceTheModelOrAForeignFolder()
+    {
+        // The model folder carries the marker (synth wrote it), so only the model check stands between --out and it.
+        var before = File.ReadAllBytes(Path.Combine(_model, "model.safetensors"));
+        AssertBadInput(["run", _model, .. Ids, "--out", _model], "--out", "would overwrite the model");
+        AssertBadInput(["compile", _model, "--target", "hls", "--seq", "8", "--out", _model], "--out", "would overwrite the model");
+        AssertBadInput(["run", _model, .. Ids, "--optimize", "--dump-ir", _model, "--out", _dir["o2"]], "--dump-ir", "would overwrite the model");
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(_model, "model.safetensors")));
+
+        // --dump-ir used to replace any folder it was given (it was always forced).
+        var mine = _dir["mine"];
+        Directory.CreateDirectory(mine);
+        File.WriteAllText(Path.Combine(mine, "notes.txt"), "keep me");
+        AssertBadInput(["run", _model, .. Ids, "--optimize", "--dump-ir", mine, "--out", _dir["o3"]], "--dump-ir", "sparsebert did not write");
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(mine, "notes.txt")));
+    }
+
+    [Fact]
     public void ExploreValidatesEverythingBeforeWritingAnything()
     {
         AssertBadInput(["explore", _model, "--precision", "fp16", "--devices", "zcu102", "--out", _dir["a"]], "--precision", "'fp16'", "zcu102");
