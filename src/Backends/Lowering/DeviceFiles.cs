@@ -34,7 +34,7 @@ public static class DeviceFiles
     {
         if (IsFile(nameOrPath))
         {
-            using var json = ParseDocument(nameOrPath, nameOrPath);
+            using var json = ParseDocument(nameOrPath, nameOrPath, option);
             return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String
                 ? kind.GetString()!
                 : throw new BadInputException(nameOrPath, null, "has no \"kind\" (fpga or gpu)");
@@ -51,7 +51,7 @@ public static class DeviceFiles
     {
         string source = IsFile(nameOrPath) ? nameOrPath : Prefix + nameOrPath + ".json";
         if (!IsFile(nameOrPath) && !Names(kind).Contains(nameOrPath)) throw Unknown(nameOrPath, Names(kind), option);
-        using var json = ParseDocument(nameOrPath, source);
+        using var json = ParseDocument(nameOrPath, source, option);
         string? found = json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
         if (found != kind)
             throw new BadInputException(source, null, $"is not a {kind} description (kind \"{BadInputException.Printable(found ?? "", 20)}\")");
@@ -66,13 +66,20 @@ public static class DeviceFiles
         }
     }
 
-    static bool IsFile(string nameOrPath) => nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(nameOrPath);
+    /// <summary>
+    /// A path, by its shape (a .json name or a folder separator), not by whether it exists: a missing file is then said
+    /// to be missing instead of being looked up as a device name.
+    /// </summary>
+    static bool IsFile(string nameOrPath) =>
+        nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || nameOrPath.Contains('/') || nameOrPath.Contains('\\');
 
     static Stream Resource(string name) => typeof(DeviceFiles).Assembly.GetManifestResourceStream(name)!;
 
     /// <summary>A user's file, or a shipped one, through the strict reader every JSON input uses (<see cref="StrictJson"/>).</summary>
-    static JsonDocument ParseDocument(string nameOrPath, string source)
+    static JsonDocument ParseDocument(string nameOrPath, string source, string option)
     {
+        if (IsFile(nameOrPath) && !File.Exists(nameOrPath) && !Directory.Exists(nameOrPath))
+            throw new BadInputException(option, null, $"{BadInputException.Printable(nameOrPath)}: no such device file (or give a name from `sparsebert devices`)");
         if (IsFile(nameOrPath)) return StrictJson.ReadFile(nameOrPath, "a device file", maxBytes: 1 << 20);
         using var stream = Resource(source);
         using var bytes = new MemoryStream();
@@ -81,7 +88,5 @@ public static class DeviceFiles
     }
 
     static BadInputException Unknown(string name, IEnumerable<string> known, string option) =>
-        name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-            ? new(name, null, Directory.Exists(name) ? "is a folder, not a device file" : "no such file")
-            : new(option, null, $"'{BadInputException.Printable(name, 40)}' is not a known device ({string.Join(", ", known)}) or a device .json file");
+        new(option, null, $"'{BadInputException.Printable(name, 40)}' is not a known device ({string.Join(", ", known)}) or a device .json file");
 }

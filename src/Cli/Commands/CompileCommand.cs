@@ -49,7 +49,7 @@ public sealed class CompileCommand : ICommand
         if (args.Has("fixed-point") && precision != "int8") throw new UsageException("--fixed-point needs --precision int8");
         var options = new HlsOptions
         {
-            Device = DeviceArguments.Load("--device", args.Require("device"), HlsDevice.Load),
+            Device = HlsDevice.Load(args.Require("device"), "--device"),
             Precision = precision switch
             {
                 "fp32" => HlsPrecision.Fp32,

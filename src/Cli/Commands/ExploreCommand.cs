@@ -45,7 +45,7 @@ public sealed class ExploreCommand : ICommand
         OutputPaths.Folder("--out", outDir);
         var blocks = List(args.Require("blocks"), "--blocks", text => BlockShape.Parse(text, "--blocks"));
         var sparsities = List(args.Require("sparsity"), "--sparsity", Sparsity);
-        var devices = List(args.Require("devices"), "--devices", name => DeviceArguments.Load("--devices", name));
+        var devices = List(args.Require("devices"), "--devices", name => Device.Load(name, "--devices"));
         var precision = args.Require("precision");
         foreach (var device in devices)
             if (PrecisionsByKind.TryGetValue(device.Kind, out var allowed) && !allowed.Contains(precision))

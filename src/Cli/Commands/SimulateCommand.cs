@@ -34,7 +34,7 @@ public sealed class SimulateCommand : ICommand
     public int Execute(CommandLine args, TextWriter output)
     {
         var json = args.Get("json") is { } jsonPath ? OutputPaths.File("--json", jsonPath) : null;
-        var device = DeviceArguments.Load("--device", args.Require("device"));
+        var device = Device.Load(args.Require("device"), "--device");
         var options = new SimulationOptions
         {
             Precision = args.Require("precision"),

@@ -134,8 +134,8 @@ public sealed class DeviceFileTests
     {
         using var folder = new TestFolder();
         var error = Refused(folder["missing.json"]);
-        Assert.Equal(folder["missing.json"], error.File);
-        Assert.Contains("no such file", error.Message);
+        Assert.Equal("--device", error.File);
+        Assert.Contains($"{folder["missing.json"]}: no such device file", error.Message);
     }
 
     [Fact]
