@@ -14,7 +14,7 @@ public static class CliApp
 {
     public static IReadOnlyList<ICommand> Commands() =>
     [
-        new RunCommand(), new InspectCommand(), new SynthCommand(), new DemoCommand(), new PruneCommand(), new ScheduleCommand(), new CompileCommand(), new SimulateCommand(), new DevicesCommand(), new ExploreCommand(), new ModelsCommand(), new FetchCommand(),
+        new RunCommand(), new InspectCommand(), new SynthCommand(), new DemoCommand(), new PruneCommand(), new ScheduleCommand(), new CompileCommand(), new SimulateCommand(), new DevicesCommand(), new ExploreCommand(), new ModelsCommand(), new FetchCommand(), new EvalCommand(),
     ];
 
     /// <summary>Runs the CLI; <paramref name="interactive"/> says stderr is a terminal (progress bars are drawn there).</summary>

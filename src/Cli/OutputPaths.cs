@@ -24,6 +24,8 @@ public static class OutputPaths
     public static void NotOverModel(string option, string output, string modelPath)
     {
         var target = Folder(option, output);
+        // A MODEL that is no usable path is left to the model loader, which says what is wrong with it.
+        if (string.IsNullOrWhiteSpace(modelPath) || modelPath.Contains('\0')) return;
         var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelPath));
         static bool Within(string inner, string outer) => inner == outer || inner.StartsWith(outer + Path.DirectorySeparatorChar, StringComparison.Ordinal);
         if (Within(source, target) || Directory.Exists(source) && Within(target, source))
