@@ -13,7 +13,7 @@ namespace SparseBert.Cli;
 public sealed class CommandTree
 {
     public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "print only results and errors", Recursive = true };
-    public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "also print per-pass and per-weight detail", Recursive = true };
+    public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "also print a line per pass (nodes, time)", Recursive = true };
     public static readonly Option<bool> Version = new("--version") { Description = "print the version (and the git commit it was built from)" };
     public static readonly Option<bool> Trace = new("--trace") { Description = "print the stack trace of an internal error (or set SPARSEBERT_TRACE=1)", Recursive = true };
 
