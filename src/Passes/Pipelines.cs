@@ -10,6 +10,9 @@ public sealed record OptimizeOptions
     /// <summary>The block shape for BSR conversion and the analysis (besides the inspect defaults).</summary>
     public BlockShape Block { get; init; } = new(16, 16);
 
+    /// <summary>FFNs keep a multiple of this many neurons when shrunk (an FPGA design's lanes); 1: any number.</summary>
+    public int NeuronMultiple { get; init; } = 1;
+
     /// <summary>Per-weight format overrides by constant name ("dense", "bsr", "csr", "nm2:4").</summary>
     public IReadOnlyDictionary<string, string> FormatOverrides { get; init; } = new Dictionary<string, string>();
 
@@ -39,7 +42,7 @@ public static class Pipelines
         var blocks = BlockShape.InspectDefaults.Append(options.Block).Distinct().ToList();
         var passes = ImmutableArray.CreateBuilder<IPass>();
         passes.Add(new AnalyzeSparsity(blocks));
-        passes.Add(new ShrinkStructure());
+        passes.Add(new ShrinkStructure(options.NeuronMultiple));
         passes.Add(new FuseQkvProjections());
         passes.Add(new FuseLinearActivation());
         passes.Add(new FuseResidualLayerNorm());

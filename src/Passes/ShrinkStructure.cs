@@ -18,9 +18,16 @@ public sealed record ShrinkReport(int NeuronsRemoved, int NeuronsFolded, int Hea
 /// Requires: dense linear weights in the importer's FFN and attention shapes (<see cref="BertBlocks"/>); blocks found
 /// in other shapes are left alone. Guarantees: the same outputs up to f32 rounding (the folded bias sums in double).
 /// </summary>
-public sealed class ShrinkStructure : IPass
+public sealed class ShrinkStructure(int neuronMultiple = 1) : IPass
 {
     public string Name => "shrink-structure";
+
+    /// <summary>
+    /// An FFN keeps a multiple of this many neurons (or all of them): a fixed PE × SIMD engine only runs widths its
+    /// lanes divide, so on an FPGA one removed neuron of 3072 (3071 = 37 · 83) cut a 16-lane engine to a single lane.
+    /// The neurons kept beyond the live ones are the first removable ones, computed as they are (zeros stay zeros).
+    /// </summary>
+    public int NeuronMultiple { get; } = neuronMultiple >= 1 ? neuronMultiple : throw new ArgumentOutOfRangeException(nameof(neuronMultiple));
 
     sealed record LinearEdit(int[]? KeepRows, int[]? KeepColumns, float[]? Bias);
 
@@ -52,6 +59,18 @@ public sealed class ShrinkStructure : IPass
                 // Keep one neuron so the matrices stay non-empty; it is computed, not folded.
                 keep.Add(foldInto.Count > 0 ? foldInto[0] : 0);
                 foldInto.Remove(keep[0]);
+            }
+            if (keep.Count % NeuronMultiple != 0)
+            {
+                int wanted = Math.Min(neurons, (keep.Count + NeuronMultiple - 1) / NeuronMultiple * NeuronMultiple);
+                var kept = keep.ToHashSet();
+                foreach (int j in Enumerable.Range(0, neurons).Where(j => !kept.Contains(j)).Take(wanted - keep.Count).ToList())
+                {
+                    keep.Add(j);
+                    foldInto.Remove(j);
+                }
+                keep.Sort();
+                if (keep.Count == neurons) continue;
             }
             var bias = FoldedBias(bOut.Floats, wOut.Floats, neurons, bIn.Floats, foldInto, ffn.Kind);
             linears[ffn.In] = new LinearEdit([.. keep], null, null);

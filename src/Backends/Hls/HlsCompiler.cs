@@ -71,7 +71,11 @@ public static class HlsCompiler
     public static HlsPlan Plan(Graph graph, HlsOptions options)
     {
         bool int8 = options.Precision == HlsPrecision.Int8;
-        var optimize = new OptimizeOptions { Block = options.Block, CostModel = new HlsCostModel(options) };
+        // A shrunk FFN keeps a width the MAC array's lanes divide (PE and SIMD are powers of two).
+        var optimize = new OptimizeOptions
+        {
+            Block = options.Block, CostModel = new HlsCostModel(options), NeuronMultiple = Math.Max(options.Parallel.Pe, options.Parallel.Simd),
+        };
         if (int8) optimize = optimize with { Int8Calibration = CalibrationInputs.Synthetic(graph, options.CalibrationInputs, seed: 1), FixedPoint = options.FixedPoint };
         var passes = HlsPasses(Pipelines.Optimize(optimize), options);
 

@@ -96,4 +96,21 @@ public sealed class ShrinkStructureTests
         var before = TinyGraph();
         Assert.Same(before, Run(before, new ShrinkStructure()).After);
     }
+
+    [Theory]
+    [InlineData(1, 12, 500)]
+    [InlineData(16, 12, 512)]
+    [InlineData(16, 20, 496)]
+    [InlineData(16, 512, 16)]
+    public void AnFfnKeepsAMultipleOfTheLanesItsEngineRunsOn(int multiple, int dead, int kept)
+    {
+        // 3071 of 3072 neurons once cut a 16-lane FPGA engine to one lane: widths stay multiples of the lanes.
+        var before = TinyGraph(edit: (name, w, s) =>
+        {
+            if (name == "encoder.layer.1.output.dense.weight") ZeroColumns(w, s[0], s[1], 0, dead);
+        });
+        var (after, _) = Run(before, new ShrinkStructure(multiple));
+        Assert.Equal([kept, 128], Dims(after, "encoder.layer.1.intermediate.dense.weight"));
+        AssertSameOutputs(before, after);
+    }
 }
