@@ -62,7 +62,9 @@ public sealed class ConvertToSparseFormats : IPass
                 $"format override for '{name}': '{text}' is not dense, bsr, bsrRxC, csr or nmN:M", nameof(overrides));
     }
 
-    public string Name => "convert-to-sparse-formats";
+    public const string PassName = "convert-to-sparse-formats";
+
+    public string Name => PassName;
 
     public Graph Run(Graph graph, PassContext context)
     {

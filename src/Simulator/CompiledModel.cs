@@ -45,7 +45,7 @@ public sealed class CompiledModel
 
     /// <summary>The format choice's lines (one per weight kind: what it chose and why), which the report shows first.</summary>
     static IReadOnlyList<string> FormatNotes(IEnumerable<string> notes) =>
-        [.. notes.Where(n => n.StartsWith(new ConvertToSparseFormats().Name + ":", StringComparison.Ordinal))];
+        [.. notes.Where(n => n.StartsWith(ConvertToSparseFormats.PassName + ":", StringComparison.Ordinal))];
 
     static SimulationReport WithFormats(SimulationReport report, IReadOnlyList<string> formats) => report with { Notes = [.. formats, .. report.Notes] };
 

@@ -57,8 +57,6 @@ public sealed record HlsDevice(
     public static HlsDevice Load(string nameOrPath, string option = "--device")
     {
         var (device, source) = DeviceFiles.Load<HlsDevice>(nameOrPath, "fpga", option);
-        if (string.IsNullOrWhiteSpace(device.Name))
-            throw new BadInputException(source, null, "field \"name\" is empty");
         // The part goes into build_prj.tcl, so it must be a plain part number, never text that Tcl would evaluate.
         if (device.Part.Length == 0 || !device.Part.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw new BadInputException(source, null, $"field \"part\": '{BadInputException.Printable(device.Part, 40)}' is not a part number");

@@ -56,6 +56,8 @@ public static class DeviceFiles
         if (found != kind)
             throw new BadInputException(source, null, $"is not a {kind} description (kind \"{BadInputException.Printable(found ?? "", 20)}\")");
         DeviceFieldRanges.Check(typeof(T), json.RootElement, source);
+        if (json.RootElement.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(name.GetString()))
+            throw new BadInputException(source, null, "field \"name\" is empty");
         try
         {
             return (json.Deserialize<T>() ?? throw new JsonException("null"), source);

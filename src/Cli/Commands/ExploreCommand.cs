@@ -61,15 +61,6 @@ public sealed class ExploreCommand : ICommand
             ? CalibrationSet.FromFile(file, model.Config, length)
             : CalibrationSet.Synthetic(model.Config, length, args.GetInt("calib", 0, 1, 1000));
         var settings = new ExploreSettings(blocks, sparsities, devices, calibration, length, precision, parallel);
-        ExploreSweep.CheckPoints(model, settings);
-        try
-        {
-            Directory.CreateDirectory(outDir);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new BadInputException("--out", null, $"cannot create {BadInputException.Printable(outDir)}: {e.Message}");
-        }
         output.Info($"sweeping {blocks.Count} block shapes x {sparsities.Count} sparsities x {devices.Count} devices = " +
                          $"{blocks.Count * sparsities.Count * devices.Count} points; fidelity on {calibration.Description}");
 

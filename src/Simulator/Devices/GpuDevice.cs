@@ -77,8 +77,6 @@ public sealed record GpuDevice(
     public static GpuDevice Load(string nameOrPath, string option = "--device")
     {
         var (device, source) = DeviceFiles.Load<GpuDevice>(nameOrPath, "gpu", option);
-        if (string.IsNullOrWhiteSpace(device.Name))
-            throw new BadInputException(source, null, "field \"name\" is empty");
         if (GpuArchitectures.Number(device.Arch) is null)
             throw new BadInputException(source, null,
                 $"field \"arch\" is '{BadInputException.Printable(device.Arch, 20)}', not a GPU architecture ({string.Join(", ", GpuArchitectures.Known)})");

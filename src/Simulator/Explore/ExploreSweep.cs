@@ -47,8 +47,16 @@ public static class ExploreSweep
     public static SweepResult Run(BertModel model, ExploreSettings settings, string folder, Action<SweepProgress> progress)
     {
         var graph = BertGraph.Build(model, settings.SequenceLength);
+        // Every point's pruning is checked before the folder exists, so a refused sweep leaves nothing behind.
         CheckPoints(graph, settings);
-        Directory.CreateDirectory(folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException(folder, null, $"cannot create the folder: {e.Message}");
+        }
         var meter = new FidelityMeter(graph, settings.Calibration);
         CheckManifest(folder, Manifest(model, settings, meter));
 
@@ -98,8 +106,6 @@ public static class ExploreSweep
     }
 
     /// <summary>Refuses a point whose pruning would be refused (see <see cref="PruneWeights.CheckReachable"/>) before anything is written or simulated.</summary>
-    public static void CheckPoints(BertModel model, ExploreSettings settings) => CheckPoints(BertGraph.Build(model, settings.SequenceLength), settings);
-
     static void CheckPoints(Graph graph, ExploreSettings settings)
     {
         foreach (var block in settings.Blocks)
