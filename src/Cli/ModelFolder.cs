@@ -20,6 +20,11 @@ public static class ModelFolder
             (name, model.Weights[name].Shape.Dims.ToArray(), replaced?.GetValueOrDefault(name) ?? model.Weights[name].Floats)));
     }
 
+    /// <summary>The same weights as a TorchSharp Module.save file (model.dat), for TorchSharp users; other commands read it with --config.</summary>
+    public static void WriteTorchSharp(OutputFolder folder, BertModel model, IReadOnlyDictionary<string, float[]>? replaced = null) =>
+        TorchSharpWriter.Write(folder.PathOf("model.dat"), StateDictOrder(model).Select(name =>
+            (name, model.Weights[name].Shape.Dims.ToArray(), replaced?.GetValueOrDefault(name) ?? model.Weights[name].Floats)));
+
     /// <summary>Copies the tokenizer files found beside <paramref name="sourceModel"/> (a folder or a file); returns their names.</summary>
     public static IReadOnlyList<string> CopyTokenizer(OutputFolder folder, string sourceModel)
     {

@@ -35,9 +35,30 @@ public sealed record PruneOptions(
 /// <summary>One pruned weight: its element sparsity before and after, and the fraction of its L2 norm that survived.</summary>
 public sealed record PrunedWeight(string Name, Shape Shape, double SparsityBefore, double SparsityAfter, double NormKept);
 
-/// <summary>What <see cref="PruneWeights"/> did, weight by weight in graph order.</summary>
+/// <summary>What <see cref="PruneWeights"/> (or a training method) did, weight by weight in graph order.</summary>
 public sealed record PruneReport(string Method, IReadOnlyList<PrunedWeight> Weights)
 {
+    /// <summary>The report of weights <paramref name="before"/> and <paramref name="after"/> pruning, for the selected weights in their order.</summary>
+    public static PruneReport Compare(string method, IReadOnlyList<(string Name, int Rows, int Cols)> selected, Func<string, float[]> before, Func<string, float[]> after) =>
+        new(method, selected.Select(w =>
+        {
+            float[] original = before(w.Name), pruned = after(w.Name);
+            return new PrunedWeight(w.Name, new Shape(w.Rows, w.Cols), MatrixSparsity.ElementSparsity(original),
+                MatrixSparsity.ElementSparsity(pruned), NormRatio(pruned, original));
+        }).ToList());
+
+    /// <summary>‖pruned‖ / ‖original‖, in double; 1 for an all-zero original, which pruning cannot change.</summary>
+    static double NormRatio(float[] pruned, float[] original)
+    {
+        double kept = 0, total = 0;
+        for (int i = 0; i < original.Length; i++)
+        {
+            total += (double)original[i] * original[i];
+            kept += (double)pruned[i] * pruned[i];
+        }
+        return total == 0 ? 1 : Math.Sqrt(kept / total);
+    }
+
     public long ElementCount => Weights.Sum(w => w.Shape.ElementCount);
     public double SparsityBefore => Overall(w => w.SparsityBefore);
     public double SparsityAfter => Overall(w => w.SparsityAfter);
@@ -93,18 +114,12 @@ public sealed class PruneWeights : IPass
         }).ToList();
 
         if (_options.Method == PruneMethod.Block) CheckBlockFits(matrices.Select(m => (m.Name, m.Rows, m.Cols)));
-        var pruned = _options.Method switch
-        {
-            PruneMethod.Block => Pruning.BlockPrune(matrices, _options.Block, _options.Sparsity, _options.Scope),
-            PruneMethod.Magnitude => Pruning.Magnitude(matrices, _options.Sparsity, _options.Scope),
-            _ => Pruning.NM(matrices, _options.N, _options.M),
-        };
+        var pruned = Prune(_options, matrices);
         if (_options.Method == PruneMethod.Block) CheckOvershoot(matrices.Select(m => (m.Name, m.Floats, m.Rows, m.Cols)).ToList(), pruned);
 
-        var report = new PruneReport(_options.Describe(), matrices.Select((m, i) => new PrunedWeight(
-            m.Name, new Shape(m.Rows, m.Cols),
-            MatrixSparsity.ElementSparsity(m.Floats), MatrixSparsity.ElementSparsity(pruned[i]),
-            NormRatio(pruned[i], m.Floats))).ToList());
+        var index = matrices.Select((m, i) => (m.Name, i)).ToDictionary(m => m.Name, m => m.i);
+        var report = PruneReport.Compare(_options.Describe(), matrices.Select(m => (m.Name, m.Rows, m.Cols)).ToList(),
+            name => matrices[index[name]].Floats, name => pruned[index[name]]);
         context.Set(report);
         context.Note($"{Name}: {report.Method}: {report.Weights.Count} weights, {report.ElementCount:N0} values, " +
                      $"{report.SparsityBefore:P1} → {report.SparsityAfter:P1} zero");
@@ -118,6 +133,21 @@ public sealed class PruneWeights : IPass
     }
 
     /// <summary>
+    /// The matrices pruned as the options say (see <see cref="Pruning"/>), without the checks of <see cref="Run"/>: what
+    /// a training method calls on its importance scores at every sparsity of its schedule.
+    /// </summary>
+    public static float[][] Prune(PruneOptions options, IReadOnlyList<(string Name, float[] Data, int Rows, int Cols)> matrices) => options.Method switch
+    {
+        PruneMethod.Block => Pruning.BlockPrune(matrices, options.Block, options.Sparsity, options.Scope),
+        PruneMethod.Magnitude => Pruning.Magnitude(matrices, options.Sparsity, options.Scope),
+        _ => Pruning.NM(matrices, options.N, options.M),
+    };
+
+    /// <summary>The weights the options select, in graph order, with their [out, in] shapes: what a training method masks.</summary>
+    public static IReadOnlyList<(string Name, int Rows, int Cols)> Selected(Graph graph, PruneOptions options) =>
+        new PruneWeights(options).Select(graph).Select(s => (s.Node.Name, s.Node.Data.Type.Shape[0], s.Node.Data.Type.Shape[1])).ToList();
+
+    /// <summary>
     /// Refuses what <see cref="Run"/> would refuse, for a sweep to say so before it writes or simulates anything.
     /// Whole blocks overshoot a scope's target by less than one block, so only a scope that one block covers more than
     /// <see cref="MaxBlockOvershoot"/> of needs the pruning itself to decide; every other scope is decided by shape.
@@ -126,7 +156,7 @@ public sealed class PruneWeights : IPass
     {
         if (options.Method != PruneMethod.Block) return;
         var pass = new PruneWeights(options);
-        var shapes = pass.Select(graph).Select(s => (s.Node.Name, Rows: s.Node.Data.Type.Shape[0], Cols: s.Node.Data.Type.Shape[1])).ToList();
+        var shapes = Selected(graph, options);
         pass.CheckBlockFits(shapes);
         double block = (double)options.Block.Rows * options.Block.Cols;
         bool needsPruning = options.Scope == PruneScope.Global
@@ -193,16 +223,4 @@ public sealed class PruneWeights : IPass
 
     static Constant? F32Matrix(Graph graph, Value value) =>
         graph[value] is Constant { Data.Type: { DType: DType.F32, Shape.Rank: 2 } } constant ? constant : null;
-
-    /// <summary>‖pruned‖ / ‖original‖, in double; 1 for an all-zero original, which pruning cannot change.</summary>
-    static double NormRatio(float[] pruned, float[] original)
-    {
-        double kept = 0, total = 0;
-        for (int i = 0; i < original.Length; i++)
-        {
-            total += (double)original[i] * original[i];
-            kept += (double)pruned[i] * pruned[i];
-        }
-        return total == 0 ? 1 : Math.Sqrt(kept / total);
-    }
 }

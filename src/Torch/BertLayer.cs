@@ -27,10 +27,13 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>hidden [batch, seq, hidden]; maskBias [batch, 1, 1, seq], added to every head's scores.</summary>
-    public override Tensor forward(Tensor hidden, Tensor maskBias)
+    public override Tensor forward(Tensor hidden, Tensor maskBias) => ForwardWithProbabilities(hidden, maskBias).Hidden;
+
+    /// <summary>The layer's output and its attention probabilities [batch, heads, seq, seq], which distillation matches.</summary>
+    public (Tensor Hidden, Tensor Probabilities) ForwardWithProbabilities(Tensor hidden, Tensor maskBias)
     {
-        var attended = _attention.call(hidden, maskBias);
-        return _output.call(_intermediate.call(attended), attended);
+        var (attended, probabilities) = _attention.ForwardWithProbabilities(hidden, maskBias);
+        return (_output.call(_intermediate.call(attended), attended), probabilities);
     }
 }
 
@@ -47,7 +50,13 @@ public sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden, Tensor maskBias) => _output.call(_self.call(hidden, maskBias), hidden);
+    public override Tensor forward(Tensor hidden, Tensor maskBias) => ForwardWithProbabilities(hidden, maskBias).Hidden;
+
+    public (Tensor Hidden, Tensor Probabilities) ForwardWithProbabilities(Tensor hidden, Tensor maskBias)
+    {
+        var (context, probabilities) = _self.Attend(hidden, maskBias);
+        return (_output.call(context, hidden), probabilities);
+    }
 }
 
 /// <summary>Multi-head scaled dot-product attention over query, key and value projections; heads are merged back into [batch, seq, hidden].</summary>
@@ -67,13 +76,17 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden, Tensor maskBias)
+    public override Tensor forward(Tensor hidden, Tensor maskBias) => Attend(hidden, maskBias).Context;
+
+    /// <summary>The merged heads' context [batch, seq, hidden] and the attention probabilities [batch, heads, seq, seq].</summary>
+    public (Tensor Context, Tensor Probabilities) Attend(Tensor hidden, Tensor maskBias)
     {
         long batch = hidden.shape[0], seq = hidden.shape[1];
         Tensor Heads(Linear projection) => projection.call(hidden).view(batch, seq, _heads, _headSize).transpose(1, 2);
         var scores = matmul(Heads(_query), Heads(_key).transpose(-1, -2)) / Math.Sqrt(_headSize) + maskBias;
-        var context = matmul(softmax(scores, -1), Heads(_value));
-        return context.transpose(1, 2).reshape(batch, seq, _heads * _headSize);
+        var probabilities = softmax(scores, -1);
+        var context = matmul(probabilities, Heads(_value));
+        return (context.transpose(1, 2).reshape(batch, seq, _heads * _headSize), probabilities);
     }
 }
 

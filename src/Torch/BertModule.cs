@@ -40,12 +40,21 @@ public sealed class BertModule : nn.Module<Tensor, Tensor, Tensor, BertModuleOut
     /// </summary>
     public override BertModuleOutput forward(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask)
     {
-        var maskBias = ((1 - attentionMask.to(ScalarType.Float32)) * float.MinValue).view(attentionMask.shape[0], 1, 1, attentionMask.shape[1]);
-        var hidden = _encoder.call(_embeddings.call(inputIds, tokenTypeIds), maskBias);
+        var hidden = _encoder.call(_embeddings.call(inputIds, tokenTypeIds), MaskBias(attentionMask));
         var pooled = _pooler?.call(hidden);
         var logits = pooled is not null ? _classifier?.call(pooled) : null;
         return new BertModuleOutput(hidden, pooled, logits);
     }
+
+    /// <summary>
+    /// The encoder layer by layer, for distillation: each layer's output [batch, seq, hidden] and attention
+    /// probabilities [batch, heads, seq, seq]. The last layer's output is forward's last_hidden_state.
+    /// </summary>
+    public IReadOnlyList<(Tensor Hidden, Tensor Probabilities)> Layers(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask) =>
+        _encoder.Layers(_embeddings.call(inputIds, tokenTypeIds), MaskBias(attentionMask));
+
+    static Tensor MaskBias(Tensor attentionMask) =>
+        ((1 - attentionMask.to(ScalarType.Float32)) * float.MinValue).view(attentionMask.shape[0], 1, 1, attentionMask.shape[1]);
 }
 
 /// <summary>The encoder's layers as the ModuleList "layer", so parameters are named encoder.layer.N.*.</summary>
@@ -63,6 +72,18 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
     {
         foreach (var layer in _layers) hidden = layer.call(hidden, maskBias);
         return hidden;
+    }
+
+    public IReadOnlyList<(Tensor Hidden, Tensor Probabilities)> Layers(Tensor hidden, Tensor maskBias)
+    {
+        var outputs = new List<(Tensor, Tensor)>(_layers.Count);
+        foreach (var layer in _layers)
+        {
+            var output = layer.ForwardWithProbabilities(hidden, maskBias);
+            outputs.Add(output);
+            hidden = output.Hidden;
+        }
+        return outputs;
     }
 }
 

@@ -50,13 +50,13 @@ public sealed class PruneCommandTests : IDisposable
     [Fact]
     public void OtherMethodsAndScopesAndExcludeNone()
     {
-        var (code, stdout, err) = Run("prune", _model, "--method", "nm:2:4", "--exclude", "none", "--out", _dir["nm"]);
+        var (code, stdout, err) = Run("prune", _model, "--pattern", "nm:2:4", "--exclude", "none", "--out", _dir["nm"]);
         Assert.True(code == 0, err);
         Assert.Contains(BertWeightNames.WordEmbeddings, stdout);
         Assert.Contains("classifier.weight", stdout);
         Assert.Matches(@"overall: 17 weights, [\d,]+ values, 0\.0 % → 50\.0 % zero", stdout);
 
-        var global = Run("prune", _model, "--method", "magnitude", "--sparsity", "0.9", "--scope", "global", "--exclude", "embeddings", "--out", _dir["mag"]);
+        var global = Run("prune", _model, "--pattern", "magnitude", "--sparsity", "0.9", "--scope", "global", "--exclude", "embeddings", "--out", _dir["mag"]);
         AssertSucceeded(global);
         Assert.Contains("pooler.dense.weight", global.Out);
         Assert.Matches(@"overall: 14 weights, [\d,]+ values, 0\.0 % → 90\.0 % zero", global.Out);
@@ -78,9 +78,13 @@ public sealed class PruneCommandTests : IDisposable
         AssertBadInput(["prune", _model, "--sparsity", "0.5", "--block", "16by16", "--out", outDir], "--block", "16by16");
         AssertBadInput(["prune", _model, "--sparsity", "1.5", "--out", outDir], "--sparsity", "1.5");
         AssertBadInput(["prune", _model, "--sparsity", "1", "--out", outDir], "--sparsity", "[0, 1)");
-        AssertBadInput(["prune", _model, "--method", "nm:5:4", "--out", outDir], "nm:5:4", "0 < N < M");
-        AssertBadInput(["prune", _model, "--method", "nm:2:4", "--sparsity", "0.5", "--out", outDir], "--sparsity does not apply");
+        AssertBadInput(["prune", _model, "--pattern", "nm:5:4", "--out", outDir], "nm:5:4", "0 < N < M");
+        AssertBadInput(["prune", _model, "--pattern", "nm:2:4", "--sparsity", "0.5", "--out", outDir], "--sparsity does not apply");
         AssertBadInput(["prune", _model, "--method", "prune-harder", "--sparsity", "0.5", "--out", outDir], "--method");
+        AssertBadInput(["prune", _model, "--pattern", "prune-harder", "--sparsity", "0.5", "--out", outDir], "--pattern");
+        AssertBadInput(["prune", _model, "--sparsity", "0.5", "--steps", "10", "--out", outDir], "--steps applies only to a training --method");
+        AssertBadInput(["prune", _model, "--method", "mask", "--sparsity", "0.5", "--lr", "2", "--out", outDir], "--lr");
+        AssertBadInput(["prune", _model, "--method", "bsp", "--sparsity", "0.5", "--resume", "--out", outDir], "out.checkpoint", "no such file");
         AssertBadInput(["prune", _model, "--sparsity", "0.5", "--scope", "model", "--out", outDir], "--scope");
         AssertBadInput(["prune", _model, "--sparsity", "0.5", "--exclude", "pooler,encoder", "--out", outDir], "--exclude", "'encoder'");
         AssertBadInput(["prune", _model, "--out", outDir], "--sparsity is required");

@@ -177,8 +177,8 @@ public sealed class WeightRecipeTests(ITestOutputHelper output) : IDisposable
         string[] prune = method switch
         {
             "block16x16" => ["--block", "16x16", "--sparsity", rest],
-            "magnitude" => ["--method", "magnitude", "--sparsity", rest],
-            _ => ["--method", variant],
+            "magnitude" => ["--pattern", "magnitude", "--sparsity", rest],
+            _ => ["--pattern", variant],
         };
         var pruned = _folder["pruned-" + method];
         if (Directory.Exists(pruned)) return pruned;

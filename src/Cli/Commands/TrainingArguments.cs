@@ -1,0 +1,127 @@
+using System.Globalization;
+using SparseBert.Frontend;
+using SparseBert.IR;
+using SparseBert.Passes;
+using SparseBert.Training;
+
+namespace SparseBert.Cli.Commands;
+
+/// <summary>
+/// `prune --method`: the training methods' options, their checks (all before the model loads), and the run with its
+/// progress, checkpoints and Ctrl-C handling. One-shot pruning (the default) takes none of these options.
+/// </summary>
+public static class TrainingArguments
+{
+    public const string OneShot = "oneshot";
+
+    /// <summary>The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it); the checkpoint holds it.</summary>
+    public const int Interrupted = 130;
+
+    public static readonly OptionSpec Method = new("method", string.Join('|', [OneShot, .. PruningMethods.Names]),
+        "oneshot prunes at once; bsp (reweighted group lasso), progressive (cubic schedule under distillation), imp (iterative " +
+        "magnitude pruning with rewinding) and mask (mask training) learn from MODEL as the teacher", Default: OneShot);
+
+    public static readonly IReadOnlyList<OptionSpec> Options =
+    [
+        new("corpus", "FILE", "sentences to distil on, one a line (default: 8,000 WordNet definitions built in)"),
+        new("steps", "N", "training steps", Default: "600"),
+        new("batch", "N", "sentences per step", Default: "16"),
+        new("lr", "RATE", "AdamW learning rate of the weights (default 1e-4), or of the scores for mask (default 1e-2)"),
+        new("seed", "N", "batch order; the same seed and --threads give the same bytes", Default: "0"),
+        new("threads", "N", "libtorch threads (default: one per core)"),
+        new("checkpoint", "FILE", "where the run's state is kept while it trains (default: OUT.checkpoint beside --out)"),
+        new("checkpoint-every", "N", "steps between checkpoints", Default: "50"),
+        new("resume", null, "continue the run the --checkpoint holds"),
+    ];
+
+    /// <summary>The run `prune` was asked for, checked; null for one-shot pruning.</summary>
+    public sealed record Run(string Method, TrainingOptions Options, string? Corpus, int Threads, string Checkpoint, int CheckpointEvery, bool Resume);
+
+    /// <summary>A trained model and its recipe.json text.</summary>
+    public sealed record Result(BertModel Model, string Recipe);
+
+    public static Run? Read(CommandLine args, PruneOptions pattern, string outDir)
+    {
+        var method = args.Require("method");
+        if (method == OneShot)
+        {
+            foreach (var option in Options.Select(o => o.Name))
+                if (args.Has(option)) throw new UsageException($"--{option} applies only to a training --method ({string.Join(", ", PruningMethods.Names)})");
+            return null;
+        }
+        if (!PruningMethods.Names.Contains(method))
+            throw new UsageException($"--method must be {OneShot} or one of {string.Join(", ", PruningMethods.Names)}, got '{BadInputException.Printable(method, 20)}'");
+
+        int steps = args.GetInt("steps", 600, 1, 10_000_000), batch = args.GetInt("batch", 16, 1, 4096);
+        double lr = args.Get("lr") is { } text ? Rate(text) : method == "mask" ? 1e-2 : 1e-4;
+        var options = new TrainingOptions(pattern, steps, batch, lr, args.GetInt("seed", 0, 0, int.MaxValue));
+        if (args.Get("corpus") is { } corpus) InputFile.Require(corpus, "a corpus of sentences (--corpus)");
+        var checkpoint = OutputPaths.File("--checkpoint", args.Get("checkpoint") ?? Path.TrimEndingDirectorySeparator(outDir) + ".checkpoint");
+        bool resume = args.Has("resume");
+        if (resume) InputFile.Require(checkpoint, "a training checkpoint (--resume)");
+        return new Run(method, options, args.Get("corpus"), args.GetInt("threads", Environment.ProcessorCount, 1, 1024), checkpoint,
+            args.GetInt("checkpoint-every", 50, 1, int.MaxValue), resume);
+    }
+
+    static double Rate(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && rate < 1
+            ? rate
+            : throw new UsageException($"--lr must be a learning rate in (0, 1) such as 1e-4, got '{BadInputException.Printable(text, 20)}'");
+
+    /// <summary>Trains; null when Ctrl-C stopped it (said on the output, with how to resume).</summary>
+    public static Result? Train(Run run, BertModel model, CommandLine args, TextWriter output)
+    {
+        TorchSharp.torch.set_num_threads(run.Threads);
+        var tokenizer = ModelArguments.LoadTokenizer(args, model.Config, output);
+        var corpus = DistillationCorpus.Load(run.Corpus, tokenizer, model.Config, run.Options.MaxTokens, run.Options.Seed);
+        var recipe = TrainingRecipe.Json(TrainingRecipe.Of(run.Method, run.Options, corpus, Describe(model), run.Threads));
+        var checkpoint = new TrainingCheckpoint(run.Checkpoint, recipe, run.Resume);
+        output.Info($"training {run.Method} on {corpus.Description}: {run.Options.Steps} steps of {run.Options.Batch}, lr {run.Options.LearningRate:G3}, " +
+                    $"{run.Threads} threads; checkpoint every {run.CheckpointEvery} steps in {run.Checkpoint}");
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler stop = (_, e) =>
+        {
+            // The first Ctrl-C finishes the step and writes a checkpoint; a second one is the default: the process ends.
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += stop;
+        try
+        {
+            int every = Math.Max(1, run.Options.Steps / 20);
+            TrainingProgress? last = null;
+            var trained = StepProgress.Bar(output, "training", report => PruningMethods.Train(model, run.Method, run.Options, corpus, checkpoint,
+                run.CheckpointEvery, p =>
+                {
+                    last = p;
+                    var line = string.Create(CultureInfo.InvariantCulture,
+                        $"step {p.Step}/{p.Steps}: loss {p.Loss:F4} (hidden {p.Hidden:F4}, attention {p.Attention:F4}, embedding {p.Embedding:F4}), sparsity {p.Sparsity:P1}");
+                    report(p.Step, p.Steps, line);
+                    if (output is not CliOutput { Interactive: true } && (p.Step % every == 0 || p.Step == p.Steps)) output.Info(line);
+                }, cancel.Token));
+            if (trained is null)
+            {
+                output.WriteLine($"interrupted after step {last?.Step ?? 0} of {run.Options.Steps}; {run.Checkpoint} holds the run: add --resume to continue it");
+                return null;
+            }
+            return new Result(trained, recipe);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= stop;
+        }
+    }
+
+    /// <summary>After the pruned model is written, the checkpoint has served its purpose.</summary>
+    public static void Finished(Run run) => File.Delete(run.Checkpoint);
+
+    static string Describe(BertModel model)
+    {
+        var c = model.Config;
+        double norm = model.Weights.Values.Sum(w => w.Floats.Sum(v => (double)v * v));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(model.Source))}: {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, weights' squared norm {norm:R}");
+    }
+}
