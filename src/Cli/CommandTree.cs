@@ -98,11 +98,28 @@ public sealed class CommandTree
         return string.Join(' ', names);
     }
 
+    /// <summary>
+    /// An argument or option given to a command above the chosen subcommand, as the MODEL of `explore MODEL merge`:
+    /// System.CommandLine accepts it there and the subcommand would ignore it, so it is refused. Null when none is.
+    /// </summary>
+    static string? GivenToParent(CommandResult chosen)
+    {
+        for (var parent = chosen.Parent as CommandResult; parent is { Command: not RootCommand }; parent = parent.Parent as CommandResult)
+        {
+            if (parent.Tokens.FirstOrDefault() is { } argument) return argument.Value;
+            if (parent.Children.OfType<OptionResult>().FirstOrDefault(o => o is { Implicit: false, Option.Recursive: false }) is { } option)
+                return option.IdentifierToken?.Value ?? option.Option.Name;
+        }
+        return null;
+    }
+
     /// <summary>One line for the first thing wrong with the command line, naming the option, or null when nothing is.</summary>
     public static string? FirstError(ParseResult parse)
     {
-        if (parse.Errors.Count == 0) return null;
         var name = NameOf(parse.CommandResult);
+        if (GivenToParent(parse.CommandResult) is { } stray)
+            return $"{name}: '{BadInputException.Printable(stray)}' before '{parse.CommandResult.Command.Name}' belongs to another command; see 'sparsebert {name} --help'";
+        if (parse.Errors.Count == 0) return null;
         var prefix = name.Length == 0 ? "" : name + ": ";
         if (parse.UnmatchedTokens.Count > 0)
         {
