@@ -89,7 +89,8 @@ public static class ShardMerge
     static string? Unfinished(ShardFolder shard, SweepGrid grid)
     {
         int expected = shard.Shard.Of(grid.TrainedPoints).Count * grid.Devices.Count;
-        return shard.Rows.Count == expected && shard.Report is not null ? null : $"shard {shard.Shard} in {shard.Folder} ({shard.Rows.Count} of {expected} rows)";
+        if (shard.Rows.Count < expected) return $"shard {shard.Shard} in {shard.Folder} ({shard.Rows.Count} of {expected} rows)";
+        return shard.Report is null ? $"shard {shard.Shard} in {shard.Folder} (every row, but its run stopped before the end)" : null;
     }
 
     static string Describe(ExplorePoint row) =>
