@@ -35,7 +35,7 @@ public static class CliApp
             return 0;
         }
         // Help and the [suggest] directive of shell completion: System.CommandLine's own actions.
-        if (parse.Action is not null and not ParseErrorAction)
+        if (parse.Action is not null and not ParseErrorAction and not CommandTree.Declared)
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         if (CommandTree.FirstError(parse) is { } usage) return Fail(error, usage);
         if (tree.Bind(parse) is not var (command, commandLine)) return Fail(error, "no command given; try 'sparsebert --help'");
@@ -49,7 +49,7 @@ public static class CliApp
         }
         catch (UsageException e)
         {
-            return Fail(error, $"{command.Name}: {e.Message}");
+            return Fail(error, $"{commandLine.CommandName}: {e.Message}");
         }
         catch (BadInputException e)
         {
@@ -77,7 +77,8 @@ public static class CliApp
         var tree = new CommandTree([command]);
         var parse = tree.Parse([command.Name, .. args]);
         if (CommandTree.FirstError(parse) is { } usage) throw new UsageException(usage);
-        return command.Execute(tree.Bind(parse)!.Value.Args, output);
+        var (chosen, commandLine) = tree.Bind(parse)!.Value;
+        return chosen.Execute(commandLine, output);
     }
 
     static int Fail(TextWriter error, string message)

@@ -11,8 +11,8 @@ namespace SparseBert.Cli;
 /// </summary>
 public sealed record OptionSpec(string Name, string? Value, string Help, string? Default = null, bool Required = false);
 
-/// <summary>A positional argument, such as MODEL; every declared one is required.</summary>
-public sealed record ArgumentSpec(string Name, string Help);
+/// <summary>A positional argument, such as MODEL; every declared one is required. <see cref="Many"/> takes one or more values (DIR…), so it comes last.</summary>
+public sealed record ArgumentSpec(string Name, string Help, bool Many = false);
 
 /// <summary>
 /// What one command was given, read from System.CommandLine's parse result: positionals in order, options by name,
@@ -25,11 +25,15 @@ public sealed class CommandLine
 
     public IReadOnlyList<string> Positionals { get; }
 
-    public CommandLine(ParseResult parse, IReadOnlyDictionary<string, (OptionSpec, Option)> options, IReadOnlyList<Argument<string>> arguments)
+    /// <summary>The command as the user spells it, "explore merge" for a subcommand, for messages.</summary>
+    public string CommandName { get; }
+
+    public CommandLine(ParseResult parse, IReadOnlyDictionary<string, (OptionSpec, Option)> options, IReadOnlyList<Argument> arguments)
     {
         _parse = parse;
         _options = options;
-        Positionals = [.. arguments.Select(a => parse.GetValue(a)).OfType<string>()];
+        Positionals = [.. arguments.SelectMany(a => a is Argument<string[]> many ? parse.GetValue(many) ?? [] : new[] { parse.GetValue((Argument<string>)a) }).OfType<string>()];
+        CommandName = CommandTree.NameOf(parse.CommandResult);
     }
 
     /// <summary>Whether the user gave the option; false for one the command does not declare (helpers shared by commands ask).</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using SparseBert.IR;
 
@@ -7,7 +8,7 @@ namespace SparseBert.Cli;
 
 /// <summary>
 /// The System.CommandLine tree of `sparsebert`, built from the commands' declarations: one subcommand per
-/// <see cref="ICommand"/>, the global --quiet/--verbose/--trace, help (-h/--help) and --version. Parse errors become
+/// <see cref="ICommand"/> (and its own subcommands under it), the global --quiet/--verbose/--trace, help (-h/--help) and --version. Parse errors become
 /// one line each (<see cref="FirstError"/>), in the words of the old parser, so scripts keep matching them.
 /// </summary>
 public sealed class CommandTree
@@ -21,7 +22,7 @@ public sealed class CommandTree
     const int HelpWidth = 110;
 
     public RootCommand Root { get; }
-    readonly Dictionary<Command, (ICommand Command, Dictionary<string, (OptionSpec, Option)> Options, List<Argument<string>> Arguments)> _commands = new();
+    readonly Dictionary<Command, (ICommand Command, Dictionary<string, (OptionSpec, Option)> Options, List<Argument> Arguments)> _commands = new();
 
     public CommandTree(IEnumerable<ICommand> commands)
     {
@@ -40,11 +41,13 @@ public sealed class CommandTree
 
     Command Build(ICommand declared)
     {
-        var command = new Command(declared.Name, declared.Summary);
-        var arguments = new List<Argument<string>>();
+        var command = new Command(declared.Name, declared.Summary) { Action = Declared.Instance };
+        var arguments = new List<Argument>();
         foreach (var spec in declared.Arguments)
         {
-            var argument = new Argument<string>(spec.Name) { Description = spec.Help, Arity = ArgumentArity.ExactlyOne };
+            Argument argument = spec.Many
+                ? new Argument<string[]>(spec.Name) { Description = spec.Help, Arity = ArgumentArity.OneOrMore }
+                : new Argument<string>(spec.Name) { Description = spec.Help, Arity = ArgumentArity.ExactlyOne };
             command.Arguments.Add(argument);
             arguments.Add(argument);
         }
@@ -63,8 +66,21 @@ public sealed class CommandTree
             command.Options.Add(option);
             options.Add(spec.Name, (spec, option));
         }
+        foreach (var subcommand in declared.Subcommands) command.Subcommands.Add(Build(subcommand));
         _commands[command] = (declared, options, arguments);
         return command;
+    }
+
+    /// <summary>
+    /// The action of every declared command. System.CommandLine refuses a command with subcommands but no action
+    /// ("Required command was not provided"); <see cref="CliApp"/> runs the chosen command itself (<see cref="Bind"/>)
+    /// rather than through this, so that its errors become exit codes the same way for every command.
+    /// </summary>
+    public sealed class Declared : SynchronousCommandLineAction
+    {
+        public static readonly Declared Instance = new();
+
+        public override int Invoke(ParseResult parseResult) => throw new InvalidOperationException("CliApp runs declared commands through CommandTree.Bind");
     }
 
     public ParseResult Parse(IReadOnlyList<string> args) =>
@@ -74,18 +90,44 @@ public sealed class CommandTree
     public (ICommand Command, CommandLine Args)? Bind(ParseResult parse) =>
         _commands.TryGetValue(parse.CommandResult.Command, out var c) ? (c.Command, new CommandLine(parse, c.Options, c.Arguments)) : null;
 
+    /// <summary>The command's words after `sparsebert`, "explore merge" for a subcommand; empty for the root.</summary>
+    public static string NameOf(CommandResult result)
+    {
+        var names = new List<string>();
+        for (var r = result; r is { Command: not RootCommand }; r = r.Parent as CommandResult) names.Insert(0, r.Command.Name);
+        return string.Join(' ', names);
+    }
+
+    /// <summary>
+    /// An argument or option given to a command above the chosen subcommand, as the MODEL of `explore MODEL merge`:
+    /// System.CommandLine accepts it there and the subcommand would ignore it, so it is refused. Null when none is.
+    /// </summary>
+    static string? GivenToParent(CommandResult chosen)
+    {
+        for (var parent = chosen.Parent as CommandResult; parent is { Command: not RootCommand }; parent = parent.Parent as CommandResult)
+        {
+            if (parent.Tokens.FirstOrDefault() is { } argument) return argument.Value;
+            if (parent.Children.OfType<OptionResult>().FirstOrDefault(o => o is { Implicit: false, Option.Recursive: false }) is { } option)
+                return option.IdentifierToken?.Value ?? option.Option.Name;
+        }
+        return null;
+    }
+
     /// <summary>One line for the first thing wrong with the command line, naming the option, or null when nothing is.</summary>
     public static string? FirstError(ParseResult parse)
     {
+        var name = NameOf(parse.CommandResult);
+        if (GivenToParent(parse.CommandResult) is { } stray)
+            return $"{name}: '{BadInputException.Printable(stray)}' before '{parse.CommandResult.Command.Name}' belongs to another command; see 'sparsebert {name} --help'";
         if (parse.Errors.Count == 0) return null;
-        var prefix = parse.CommandResult.Command is RootCommand ? "" : parse.CommandResult.Command.Name + ": ";
+        var prefix = name.Length == 0 ? "" : name + ": ";
         if (parse.UnmatchedTokens.Count > 0)
         {
             var token = BadInputException.Printable(parse.UnmatchedTokens[0]);
             if (parse.CommandResult.Command is RootCommand && !token.StartsWith('-'))
                 return $"unknown command '{token}'; try 'sparsebert --help'";
             return prefix + (token.StartsWith('-') ? $"unknown option '{token}'" : $"unexpected argument '{token}'") + "; see 'sparsebert " +
-                   (parse.CommandResult.Command is RootCommand ? "" : parse.CommandResult.Command.Name + " ") + "--help'";
+                   (name.Length == 0 ? "" : name + " ") + "--help'";
         }
         var error = parse.Errors[0];
         return prefix + error.SymbolResult switch

@@ -11,6 +11,9 @@ public interface ICommand
     IReadOnlyList<ArgumentSpec> Arguments => [];
     IReadOnlyList<OptionSpec> Options => [];
 
+    /// <summary>Commands under this one, such as `explore merge`; a subcommand's name wins over a positional of the same spelling.</summary>
+    IReadOnlyList<ICommand> Subcommands => [];
+
     /// <summary>Runs the command; returns the exit code. Bad input is thrown as BadInputException or UsageException.</summary>
     int Execute(CommandLine args, TextWriter output);
 }

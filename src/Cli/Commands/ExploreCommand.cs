@@ -11,6 +11,7 @@ namespace SparseBert.Cli.Commands;
 /// <summary>
 /// `sparsebert explore`: sweeps block shapes × sparsities × devices (prune, measure fidelity, compile, simulate) and
 /// writes results.csv and a self-contained report.html with the Pareto fronts and a recommended block shape per device.
+/// With --shard K/N it runs one share of the trained points, and `explore merge` joins the shards' folders.
 /// </summary>
 public sealed class ExploreCommand : ICommand
 {
@@ -30,8 +31,11 @@ public sealed class ExploreCommand : ICommand
         new("precision", "fp32|int8|fp16", "precision of every compiled point: fp32 everywhere, int8 on FPGAs only, fp16 on GPUs only", Default: "fp32"),
         new("parallel", "PExSIMD|auto", "FPGA MAC array per matrix stage (auto: per board, the largest that fits the dense design)", Default: "auto"),
         ModelArguments.Config,
+        new("shard", "K/N", "run only shard K of N: trained points K, K+N, K+2N, ... of the block x sparsity grid; join the shards' folders with `explore merge`"),
         new("out", "DIR", "folder for results.csv, report.html and sweep.json; an interrupted sweep resumes from it", Required: true),
     ];
+
+    public IReadOnlyList<ICommand> Subcommands { get; } = [new ExploreMergeCommand()];
 
     /// <summary>
     /// The precisions each kind of device simulates (FpgaReport.HlsOptionsFor, GpuReport.PrecisionOf), checked here so
@@ -54,37 +58,58 @@ public sealed class ExploreCommand : ICommand
         if (devices.Select(d => d.Name).Distinct().Count() != devices.Count) throw new UsageException("--devices names a device twice");
         if (args.Has("calib") && args.Has("calib-file")) throw new UsageException("give --calib or --calib-file, not both");
         var parallel = args.Require("parallel") is var text && text == "auto" ? null : Parallelism.Parse(text, "--parallel");
+        var shard = args.Get("shard") is { } spec ? SweepShard.Parse(spec, "--shard") : null;
+        int trainedPoints = blocks.Count * sparsities.Count;
+        if (shard is not null && shard.Count > trainedPoints)
+            throw new BadInputException("--shard", null, $"{shard} cuts a sweep of {trainedPoints} block x sparsity points into {shard.Count} shards, " +
+                                                         $"so some would run nothing; use at most {trainedPoints} shards");
 
         var model = ModelArguments.LoadModel(args, output);
         int length = ModelArguments.SequenceLength(args, model.Config, output);
         var calibration = args.Get("calib-file") is { } file
             ? CalibrationSet.FromFile(file, model.Config, length)
             : CalibrationSet.Synthetic(model.Config, length, args.GetInt("calib", 0, 1, 1000));
-        var settings = new ExploreSettings(blocks, sparsities, devices, calibration, length, precision, parallel);
+        var settings = new ExploreSettings(blocks, sparsities, devices, calibration, length, precision, parallel, shard);
         output.Info($"sweeping {blocks.Count} block shapes x {sparsities.Count} sparsities x {devices.Count} devices = " +
-                         $"{blocks.Count * sparsities.Count * devices.Count} points; fidelity on {calibration.Description}");
+                    $"{blocks.Count * sparsities.Count * devices.Count} points" +
+                    (shard is null ? "" : $", of which shard {shard} runs {settings.TrainedPoints.Count * devices.Count}") + $"; fidelity on {calibration.Description}");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var sweep = WithProgress(output, report => ExploreSweep.Run(model, settings, outDir, report));
         var points = sweep.Points;
         var c = model.Config;
-        var info = new ReportInfo($"{Path.GetFileName(Path.TrimEndingDirectorySeparator(model.Source))} ({c.NumHiddenLayers} layers, hidden {c.HiddenSize}, " +
-                                  $"{c.NumAttentionHeads} heads), sequence {length}", Canonical(args, settings, outDir), calibration.Inputs.Count)
+        // The whole sweep as its report describes it, recorded in sweep.json so that `explore merge` writes the page
+        // an unsharded run would; this run's own page names its --shard and --out.
+        var whole = new ReportInfo($"{Path.GetFileName(Path.TrimEndingDirectorySeparator(model.Source))} ({c.NumHiddenLayers} layers, hidden {c.HiddenSize}, " +
+                                   $"{c.NumAttentionHeads} heads), sequence {length}", WholeSweepCommand(args, settings), calibration.Inputs.Count)
         {
             Settings = [("precision", settings.Precision), .. sweep.Hardware.Select(h => ($"{h.Device} PE x SIMD", h.Parallel)), ("calibration", calibration.Description)],
-            Asked = new SweepGrid([.. blocks.Select(b => b.ToString())], sparsities, [.. devices.Select(d => d.Name)]),
+            Asked = settings.Grid,
             GpuDevices = [.. devices.Where(d => d is GpuTarget).Select(d => d.Name)],
         };
+        SweepManifest.RecordReport(outDir, whole);
+        var info = whole with { CommandLine = whole.CommandLine + (shard is null ? "" : $" --shard {shard}") + OutPart(outDir) };
         foreach (var note in sweep.Notes) output.WriteLine(note);
-        string reportPath = Path.Combine(outDir, "report.html");
-        AtomicFile.Write(reportPath, stream => stream.Write(new System.Text.UTF8Encoding(false).GetBytes(HtmlReport.Render(points, info))));
+        string reportPath = WriteReport(outDir, points, info);
+        PrintRecommendations(output, points);
+        output.WriteLine($"swept in {clock.Elapsed.TotalSeconds:F1} s; wrote {Path.Combine(outDir, ExploreSweep.ResultsFile)} ({points.Count} rows) and {reportPath}");
+        return 0;
+    }
 
+    /// <summary>Writes report.html into <paramref name="folder"/>; returns its path.</summary>
+    internal static string WriteReport(string folder, IReadOnlyList<ExplorePoint> points, ReportInfo info)
+    {
+        string path = Path.Combine(folder, "report.html");
+        AtomicFile.Write(path, stream => stream.Write(new System.Text.UTF8Encoding(false).GetBytes(HtmlReport.Render(points, info))));
+        return path;
+    }
+
+    internal static void PrintRecommendations(TextWriter output, IReadOnlyList<ExplorePoint> points)
+    {
         foreach (var best in Recommendation.For(points, Recommendation.DefaultFloors))
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{best.Device}, fidelity ≥ {best.FidelityFloor}: ") + (best.Choice is { } p && best.PrunedWins
                 ? string.Create(CultureInfo.InvariantCulture, $"{p.Block} at {p.Sparsity:P0}, {p.LatencyMs:F3} ms ({p.SpeedupVsDense:F2}x dense), cosine {p.FidelityCosine:F4}")
                 : best.Reason));
-        output.WriteLine($"swept in {clock.Elapsed.TotalSeconds:F1} s; wrote {Path.Combine(outDir, ExploreSweep.ResultsFile)} ({points.Count} rows) and {reportPath}");
-        return 0;
     }
 
     /// <summary>A live progress bar on stderr when it is a terminal; one line per finished point otherwise (logs, tests, CI).</summary>
@@ -104,17 +129,20 @@ public sealed class ExploreCommand : ICommand
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0) throw new UsageException($"{option} lists nothing");
-        return [.. parts.Distinct().Select(parse)];
+        // Distinct values, not spellings: "16x16,16X16" or "0.5,0.50" is one point, measured once.
+        return [.. parts.Distinct().Select(parse).Distinct()];
     }
 
-    /// <summary>The command as the report states it: every setting spelled out, defaults included.</summary>
-    static string Canonical(CommandLine args, ExploreSettings s, string outDir)
+    /// <summary>The command of the whole sweep as the report states it: every setting spelled out, defaults included; --shard and --out are added by whoever writes the page.</summary>
+    static string WholeSweepCommand(CommandLine args, ExploreSettings s)
     {
         string calibration = args.Get("calib-file") is { } file ? $"--calib-file {Quote(file)}" : $"--calib {s.Calibration.Inputs.Count}";
         return $"sparsebert explore {Quote(args.Positional(0, "MODEL"))} --blocks {string.Join(',', s.Blocks)} " +
                $"--sparsity {string.Join(',', s.Sparsities.Select(v => v.ToString(CultureInfo.InvariantCulture)))} --devices {string.Join(',', s.Devices.Select(d => d.Name))} " +
-               $"{calibration} --seq {s.SequenceLength} --precision {s.Precision} --parallel {s.Parallel?.ToString() ?? "auto"} --out {Quote(outDir)}";
+               $"{calibration} --seq {s.SequenceLength} --precision {s.Precision} --parallel {s.Parallel?.ToString() ?? "auto"}";
     }
+
+    internal static string OutPart(string outDir) => $" --out {Quote(outDir)}";
 
     static string Quote(string arg) => arg.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'') ? $"'{arg.Replace("'", "'\\''")}'" : arg;
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using SparseBert.Backends.Hls;
 using SparseBert.Frontend;
 using SparseBert.Frontend.Formats;
@@ -12,7 +11,8 @@ namespace SparseBert.Simulator.Explore;
 /// <summary>
 /// What a sweep covers: every block × sparsity point is pruned, measured and simulated on every device. A null
 /// Parallel asks, per FPGA, for the MAC array under which the dense design fits and runs fastest; every point on that
-/// board then uses it, so the points compete on one hardware budget.
+/// board then uses it, so the points compete on one hardware budget. A <see cref="Shard"/> runs only its share of the
+/// trained points (null: all of them); every shard simulates the dense baselines itself.
 /// </summary>
 public sealed record ExploreSettings(
     IReadOnlyList<BlockShape> Blocks,
@@ -21,7 +21,15 @@ public sealed record ExploreSettings(
     CalibrationSet Calibration,
     int SequenceLength,
     string Precision,
-    Parallelism? Parallel);
+    Parallelism? Parallel,
+    SweepShard? Shard = null)
+{
+    /// <summary>The whole sweep's grid, by name, each entry once.</summary>
+    public SweepGrid Grid => new([.. Blocks.Select(b => b.ToString()).Distinct()], [.. Sparsities.Distinct()], [.. Devices.Select(d => d.Name).Distinct()]);
+
+    /// <summary>The trained points this run measures: the grid's, or the shard's share of them.</summary>
+    public IReadOnlyList<PointKey> TrainedPoints => Shard is { } shard ? shard.Of(Grid.TrainedPoints) : Grid.TrainedPoints;
+}
 
 /// <summary>
 /// The sweep's rows in its order, the FPGA MAC array (PE × SIMD) each device's points were compiled with, and what the
@@ -36,13 +44,13 @@ public sealed record SweepProgress(string Finished, int Done, int Total);
 /// `sparsebert explore`'s engine. For each block shape and sparsity: one-shot block pruning by L2 norm (per layer),
 /// fidelity against the dense model on the calibration set with the interpreter, the optimizing pipeline, and the
 /// simulator on each device against that device's dense baseline (computed once). Points run in parallel, one
-/// block × sparsity at a time per core; results.csv is rewritten (atomically, in the sweep's order) after each, so an
+/// trained point at a time per core; results.csv is rewritten (atomically, in the sweep's order) after each, so an
 /// interrupted sweep resumes from the folder without recomputing finished points. The folder's sweep.json records
-/// the settings; resuming with other settings is refused rather than mixing results.
+/// the settings (<see cref="SweepManifest"/>); resuming with other settings is refused rather than mixing results.
 /// </summary>
 public static class ExploreSweep
 {
-    public const string ResultsFile = "results.csv", ManifestFile = "sweep.json";
+    public const string ResultsFile = "results.csv";
 
     public static SweepResult Run(BertModel model, ExploreSettings settings, string folder, Action<SweepProgress> progress)
     {
@@ -58,16 +66,16 @@ public static class ExploreSweep
             throw new BadInputException(folder, null, $"cannot create the folder: {e.Message}");
         }
         var meter = new FidelityMeter(graph, settings.Calibration);
-        CheckManifest(folder, Manifest(model, settings, meter));
+        SweepManifest.CheckOrCreate(folder, SweepManifest.Of(model, settings, meter.DenseSquaredNorm));
 
         string resultsPath = Path.Combine(folder, ResultsFile);
-        var order = new SweepOrder([.. settings.Blocks.Select(b => b.ToString())], [.. settings.Devices.Select(d => d.Name)]);
+        var grid = settings.Grid;
+        var order = grid.Order;
         var results = ResultsCsv.Read(resultsPath).ToList();
-        var pending = (from block in settings.Blocks from sparsity in settings.Sparsities select (Block: block, Sparsity: sparsity))
-            .Where(p => settings.Devices.Any(d => !results.Any(r => r.Block == p.Block.ToString() && r.Sparsity == p.Sparsity && r.Device == d.Name)))
-            .ToList();
-        int total = settings.Blocks.Count * settings.Sparsities.Count * settings.Devices.Count;
-        int done = total - pending.Count * settings.Devices.Count;
+        var mine = settings.TrainedPoints;
+        var pending = mine.Where(p => grid.Devices.Any(d => !results.Any(r => p.Holds(r) && r.Device == d))).ToList();
+        int total = mine.Count * grid.Devices.Count;
+        int done = total - pending.Count * grid.Devices.Count;
         progress(new SweepProgress(done > 0 ? $"resumed: {done} points already in {ResultsFile}" : "dense model measured", done, total));
 
         var baseline = new CompiledModel(DenseBaseline.Of(graph), Options(settings, new BlockShape(16, 16)));
@@ -80,12 +88,13 @@ public static class ExploreSweep
         progress(new SweepProgress(string.Join("; ", ["dense baselines simulated on every device", .. notes]), done, total));
         if (pending.Count == 0) return new SweepResult(order.Sort(results), used, notes);
 
+        var blocks = settings.Blocks.DistinctBy(b => b.ToString()).ToDictionary(b => b.ToString());
         var gate = new object();
-        void Finish((BlockShape Block, double Sparsity) point, List<ExplorePoint> rows)
+        void Finish(PointKey point, List<ExplorePoint> rows)
         {
             lock (gate)
             {
-                results.RemoveAll(r => r.Block == point.Block.ToString() && r.Sparsity == point.Sparsity);
+                results.RemoveAll(point.Holds);
                 results.AddRange(rows);
                 ResultsCsv.Write(resultsPath, results, order);
                 done += rows.Count;
@@ -95,7 +104,7 @@ public static class ExploreSweep
         try
         {
             Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                point => Finish(point, Measure(graph, meter, point.Block, point.Sparsity, settings, denseLatency, hardware)));
+                point => Finish(point, Measure(graph, meter, blocks[point.Block], point.Sparsity, settings, denseLatency, hardware)));
         }
         catch (AggregateException e)
         {
@@ -142,43 +151,4 @@ public static class ExploreSweep
 
     static SimulationOptions Options(ExploreSettings settings, BlockShape block) =>
         new() { Block = block, Precision = settings.Precision, Parallel = settings.Parallel ?? DefaultParallel };
-
-    static Dictionary<string, string> Manifest(BertModel model, ExploreSettings settings, FidelityMeter meter)
-    {
-        var c = model.Config;
-        var ids = settings.Calibration.Inputs.SelectMany(i => i.Ids.Concat(i.AttentionMask)).Aggregate(17L, (h, v) => h * 31 + v);
-        return new()
-        {
-            ["model"] = $"{c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, FFN {c.IntermediateSize}, vocab {c.VocabSize}",
-            ["weights_squared_norm"] = meter.DenseSquaredNorm.ToString("R", CultureInfo.InvariantCulture),
-            ["sequence_length"] = settings.SequenceLength.ToString(CultureInfo.InvariantCulture),
-            ["calibration"] = $"{settings.Calibration.Description}, fingerprint {ids.ToString(CultureInfo.InvariantCulture)}",
-            ["precision"] = settings.Precision,
-            ["parallel"] = settings.Parallel?.ToString() ?? "auto",
-        };
-    }
-
-    static void CheckManifest(string folder, Dictionary<string, string> manifest)
-    {
-        string path = Path.Combine(folder, ManifestFile);
-        if (File.Exists(path))
-        {
-            Dictionary<string, string>? previous;
-            try
-            {
-                previous = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path));
-            }
-            catch (JsonException e)
-            {
-                throw new BadInputException(path, null, "is not a sweep manifest: " + e.Message);
-            }
-            var different = manifest.Keys.Where(k => previous?.GetValueOrDefault(k) != manifest[k]).ToList();
-            if (different.Count > 0)
-                throw new BadInputException(path, null,
-                    $"holds a sweep with other settings ({string.Join(", ", different)} differ); resume with the same model and options, or use another --out");
-            return;
-        }
-        var json = JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true, IndentSize = 2, NewLine = "\n" }) + "\n";
-        AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(json)));
-    }
 }

@@ -25,9 +25,3 @@ public sealed record ReportInfo(string Model, string CommandLine, int Calibratio
     /// <summary>Devices without a fabric (GPUs): their DSP, BRAM and URAM columns do not apply.</summary>
     public IReadOnlyCollection<string> GpuDevices { get; init; } = [];
 }
-
-/// <summary>The block shapes, sparsities and devices of one sweep command, every combination of which it measures.</summary>
-public sealed record SweepGrid(IReadOnlyList<string> Blocks, IReadOnlyList<double> Sparsities, IReadOnlyList<string> Devices)
-{
-    public bool Covers(ExplorePoint point) => Blocks.Contains(point.Block) && Sparsities.Contains(point.Sparsity) && Devices.Contains(point.Device);
-}

@@ -49,7 +49,7 @@ public sealed class CliContractPropertyTests : IDisposable
     {
         ["block"] = ["16x16", "32x1"], ["blocks"] = ["16x16"], ["sparsity"] = ["0.5", "0.8"], ["seq"] = ["8", "12"], ["device"] = ["zcu102", "a100"],
         ["precision"] = ["fp32", "int8", "fp16"], ["parallel"] = ["8x16", "auto"], ["ids"] = ["101,7592,102"], ["token-type-ids"] = ["0,0,0"],
-        ["attention-mask"] = ["1,1,0"], ["method"] = ["block", "magnitude", "nm:2:4"], ["scope"] = ["layer", "global"], ["exclude"] = ["none", "pooler"],
+        ["attention-mask"] = ["1,1,0"], ["shard"] = ["1/1"], ["method"] = ["block", "magnitude", "nm:2:4"], ["scope"] = ["layer", "global"], ["exclude"] = ["none", "pooler"],
         ["target"] = ["hls", "cuda"], ["arch"] = ["sm_80", "sm_87,sm_90"], ["calib"] = ["1", "2"], ["steps"] = ["100"], ["final"] = ["0.8"],
         ["initial"] = ["0.1"], ["every"] = ["10"], ["start"] = ["5"], ["seed"] = ["1"], ["labels"] = ["2"], ["pool"] = ["mean", "cls"],
         ["text"] = ["hello world"], ["max-tokens"] = ["16"], ["dtype"] = ["f16", "bf16"], ["values"] = ["portable"], ["weights-recipe"] = ["7"],
