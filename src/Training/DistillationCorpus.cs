@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using SparseBert.Frontend;
 using SparseBert.Frontend.Text;
-using BadInputException = SparseBert.IR.BadInputException;
 using static TorchSharp.torch;
 
 namespace SparseBert.Training;
@@ -16,7 +15,7 @@ namespace SparseBert.Training;
 public sealed class DistillationCorpus
 {
     /// <summary>The built-in corpus (see tools/gen-distill-corpus.py): WordNet definitions of synsets without an example sentence.</summary>
-    public const string BuiltInName = "built-in: 8,000 WordNet 3.0 definitions";
+    public const string BuiltInName = "the built-in WordNet 3.0 definitions";
 
     readonly int[][] _ids;
     readonly int _seed, _padId;
@@ -33,30 +32,16 @@ public sealed class DistillationCorpus
     /// <summary>The SHA-256 of the corpus text, recorded in the recipe so a resumed or repeated run can be checked against it.</summary>
     public string Sha256 { get; }
 
-    /// <summary>The sentences of <paramref name="path"/> (one a line), or the built-in corpus when it is null.</summary>
+    /// <summary>The sentences of <paramref name="path"/> (one a line, or text&lt;TAB&gt;pair), or the built-in corpus when it is null.</summary>
     public static DistillationCorpus Load(string? path, BertTextTokenizer tokenizer, BertConfig config, int maxTokens, int seed)
     {
-        string text;
-        string description;
-        if (path is null)
-        {
-            text = BuiltInText();
-            description = BuiltInName;
-        }
-        else
-        {
-            text = string.Join('\n', SentenceFile.Read(path, 10_000_000).Select(l => l.Pair is null ? l.Text : l.Text + "\t" + l.Pair));
-            description = path;
-        }
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0) throw new BadInputException(path ?? "the built-in corpus", null, "holds no sentences");
-        var ids = lines.Select(line =>
-        {
-            var parts = line.Split('\t');
-            return tokenizer.Encode(config, parts[0], parts.Length > 1 ? parts[1] : null, maxTokens, out _).Ids;
-        }).ToArray();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-        return new DistillationCorpus(ids, seed, tokenizer.PadId, $"{description} ({lines.Length:N0} sentences)", hash);
+        var sentences = path is null
+            ? BuiltInText().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => (Text: line, Pair: (string?)null)).ToList()
+            : SentenceFile.Read(path, 10_000_000).Select(line => (line.Text, line.Pair)).ToList();
+        var ids = sentences.Select(s => tokenizer.Encode(config, s.Text, s.Pair, maxTokens, out _).Ids).ToArray();
+        var canonical = string.Join('\n', sentences.Select(s => s.Pair is null ? s.Text : s.Text + "\t" + s.Pair));
+        return new DistillationCorpus(ids, seed, tokenizer.PadId, $"{path ?? BuiltInName} ({sentences.Count:N0} sentences)",
+            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))));
     }
 
     /// <summary>A corpus already tokenized (each row [CLS] … [SEP], as the tokenizer encodes a sentence).</summary>

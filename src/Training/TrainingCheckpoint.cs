@@ -22,6 +22,9 @@ public sealed class TrainingCheckpoint(string path, string recipe, bool resume)
 
     public string Path { get; } = path;
 
+    /// <summary>The step the run resumed at, once <see cref="Resume"/> has loaded it; null for a new run.</summary>
+    public int? ResumedAt { get; private set; }
+
     /// <summary>For a resumed run, loads the checkpoint into the student and the method and returns its step; 0 for a new run.</summary>
     public int Resume(BertModule student, IPruningMethod method, out BinaryReader? optimizerState)
     {
@@ -44,6 +47,7 @@ public sealed class TrainingCheckpoint(string path, string recipe, bool resume)
             method.Load(state);
             foreach (var t in state.Values) t.Dispose();
             optimizerState = reader;
+            ResumedAt = step;
             return step;
         }
         catch (EndOfStreamException)

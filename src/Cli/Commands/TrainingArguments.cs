@@ -95,6 +95,7 @@ public static class TrainingArguments
             var trained = StepProgress.Bar(output, "training", report => PruningMethods.Train(model, run.Method, run.Options, corpus, checkpoint,
                 run.CheckpointEvery, p =>
                 {
+                    if (last is null && checkpoint.ResumedAt is { } resumed) output.Info($"resumed from {run.Checkpoint} at step {resumed}");
                     last = p;
                     var line = string.Create(CultureInfo.InvariantCulture,
                         $"step {p.Step}/{p.Steps}: loss {p.Loss:F4} (hidden {p.Hidden:F4}, attention {p.Attention:F4}, embedding {p.Embedding:F4}), sparsity {p.Sparsity:P1}");
