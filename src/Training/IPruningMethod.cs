@@ -32,9 +32,9 @@ public interface IPruningMethod
     /// <summary>Ends the run at the target: the final hard mask, applied to the student's weights.</summary>
     void Finish();
 
-    /// <summary>The method's own state for a checkpoint (masks, scores, rewind point, reweighting), by name.</summary>
+    /// <summary>
+    /// The method's own state (masks, scores, rewind point, reweighting) by name: the live tensors, which a checkpoint
+    /// saves and a resumed run loads back into in place.
+    /// </summary>
     IReadOnlyDictionary<string, Tensor> State();
-
-    /// <summary>Restores what <see cref="State"/> returned.</summary>
-    void Load(IReadOnlyDictionary<string, Tensor> state);
 }

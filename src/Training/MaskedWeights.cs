@@ -95,15 +95,6 @@ public sealed class MaskedWeights
     /// <summary>The masks by weight name, for a checkpoint.</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> MaskState() => Entries.Select(e => KeyValuePair.Create("mask:" + e.Name, e.Mask));
 
-    public void LoadMasks(IReadOnlyDictionary<string, Tensor> state)
-    {
-        foreach (var e in Entries)
-        {
-            e.Mask.Dispose();
-            e.Mask = state["mask:" + e.Name].clone().DetachFromDisposeScope();
-        }
-    }
-
     public static float[] Values(Tensor t)
     {
         using var values = t.detach().to(ScalarType.Float32).contiguous();

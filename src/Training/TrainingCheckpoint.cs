@@ -25,7 +25,7 @@ public sealed class TrainingCheckpoint(string path, string recipe, bool resume)
     /// <summary>The step the run resumed at, once <see cref="Resume"/> has loaded it; null for a new run.</summary>
     public int? ResumedAt { get; private set; }
 
-    /// <summary>For a resumed run, loads the checkpoint into the student and the method and returns its step; 0 for a new run.</summary>
+    /// <summary>For a resumed run, loads the checkpoint into the student and the method and returns its step; 0 for a new run. The optimizer's state is left in <paramref name="optimizerState"/>.</summary>
     public int Resume(BertModule student, IPruningMethod method, out BinaryReader? optimizerState)
     {
         optimizerState = null;
@@ -41,18 +41,22 @@ public sealed class TrainingCheckpoint(string path, string recipe, bool resume)
                 throw new BadInputException(Path, null, "was written by a run with other settings (" + Differences(saved) + "); resume with the same options, or start over without --resume");
             int step = reader.ReadInt32();
             student.load(reader);
-            int count = reader.ReadInt32();
-            var state = new Dictionary<string, Tensor>();
-            for (int i = 0; i < count; i++) state[reader.ReadString()] = TensorExtensionMethods.Load(reader);
-            method.Load(state);
-            foreach (var t in state.Values) t.Dispose();
+            // Into the method's own tensors, in place: a tensor of another name, type or shape is refused, so the file
+            // cannot make this process allocate more than the run it belongs to holds.
+            var state = method.State();
+            if (reader.ReadInt32() != state.Count) throw new BadInputException(Path, null, "holds another method's state");
+            foreach (var (name, tensor) in state.OrderBy(s => s.Key, StringComparer.Ordinal))
+            {
+                if (reader.ReadString() != name) throw new BadInputException(Path, null, $"holds another method's state (no '{name}')");
+                tensor.Load(reader);
+            }
             optimizerState = reader;
             ResumedAt = step;
             return step;
         }
-        catch (EndOfStreamException)
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or FormatException or OverflowException or OutOfMemoryException)
         {
-            throw new BadInputException(Path, null, "ends early: it is not a complete checkpoint");
+            throw new BadInputException(Path, null, $"is damaged or incomplete ({e.Message})");
         }
     }
 

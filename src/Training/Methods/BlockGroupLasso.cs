@@ -80,10 +80,4 @@ public sealed class BlockGroupLasso : WeightTraining
         for (int i = 0; i < _alpha.Length; i++) state["alpha:" + Weights.Entries[i].Name] = _alpha[i];
         return state;
     }
-
-    public override void Load(IReadOnlyDictionary<string, Tensor> state)
-    {
-        base.Load(state);
-        Replace(Weights.Entries.Select(e => state["alpha:" + e.Name].clone().DetachFromDisposeScope()).ToArray());
-    }
 }

@@ -49,11 +49,4 @@ public sealed class IterativeMagnitudePruning : WeightTraining
         for (int i = 0; i < _rewind.Length; i++) state[$"rewind:{i}"] = _rewind[i];
         return state;
     }
-
-    public override void Load(IReadOnlyDictionary<string, Tensor> state)
-    {
-        base.Load(state);
-        using var noGrad = no_grad();
-        for (int i = 0; i < _rewind.Length; i++) _rewind[i].copy_(state[$"rewind:{i}"]);
-    }
 }

@@ -99,15 +99,4 @@ public sealed class MaskTraining : IPruningMethod
         for (int i = 0; i < _original.Length; i++) state["original:" + _weights.Entries[i].Name] = _original[i];
         return state;
     }
-
-    public void Load(IReadOnlyDictionary<string, Tensor> state)
-    {
-        _weights.LoadMasks(state);
-        using var noGrad = no_grad();
-        for (int i = 0; i < _scores.Length; i++)
-        {
-            _scores[i].copy_(state["scores:" + _weights.Entries[i].Name]);
-            _original[i].copy_(state["original:" + _weights.Entries[i].Name]);
-        }
-    }
 }

@@ -46,5 +46,4 @@ public abstract class WeightTraining : IPruningMethod
     }
 
     public virtual IReadOnlyDictionary<string, Tensor> State() => Weights.MaskState().ToDictionary();
-    public virtual void Load(IReadOnlyDictionary<string, Tensor> state) => Weights.LoadMasks(state);
 }
