@@ -9,8 +9,8 @@ public sealed record TrainingProgress(int Step, int Steps, double Loss, double H
 
 /// <summary>
 /// The loop every method shares: per step, the teacher (dense, frozen) and the student run the step's batch layer by
-/// layer, the student's loss is <see cref="Distillation"/> plus the method's penalty, and AdamW steps what the method
-/// trains (see <see cref="IPruningMethod"/> for the order of the hooks). Every CheckpointEvery steps the whole state is
+/// layer, the student's loss is <see cref="Distillation"/> plus the method's penalty, and AdamW (its rate decaying
+/// linearly to 0 over the run) steps what the method trains (see <see cref="IPruningMethod"/> for the order of the hooks). Every CheckpointEvery steps the whole state is
 /// written (<see cref="TrainingCheckpoint"/>); a cancelled run stops after the step it is in and writes one more.
 /// Deterministic for a given seed and thread count: batches are a function of the step, and nothing else is random.
 /// </summary>
@@ -44,6 +44,7 @@ public sealed class DistillationTrainer(BertModule teacher, BertModule student, 
                 optimizer.zero_grad();
                 loss.backward();
                 method.BeforeStep(step);
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRateAt(step);
                 optimizer.step();
                 done = new TrainingProgress(step + 1, options.Steps, loss.item<float>(), terms.Hidden.item<float>(),
                     terms.Attention.item<float>(), terms.Embedding.item<float>(), 0);

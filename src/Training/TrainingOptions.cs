@@ -36,6 +36,9 @@ public sealed record TrainingOptions(
     /// <summary>imp: the number of prune → retrain → rewind rounds.</summary>
     public int Rounds { get; init; } = 3;
 
+    /// <summary>The learning rate of a step: linear decay from <see cref="LearningRate"/> to 0 over the run, a function of the step so a resumed run repeats it.</summary>
+    public double LearningRateAt(int step) => LearningRate * (1 - (double)step / Steps);
+
     /// <summary>The step at which progressive and mask training reach the target sparsity.</summary>
     public int ScheduleSteps => Math.Max(1, (int)Math.Round(ScheduleFraction * Steps));
 }

@@ -26,7 +26,7 @@ public static class TrainingRecipe
             ["batch"] = options.Batch.ToString(CultureInfo.InvariantCulture),
             ["max_tokens"] = options.MaxTokens.ToString(CultureInfo.InvariantCulture),
             ["lr"] = F(options.LearningRate),
-            ["optimizer"] = "AdamW, betas 0.9/0.999, eps 1e-8, no weight decay",
+            ["optimizer"] = "AdamW, betas 0.9/0.999, eps 1e-8, no weight decay, rate decaying linearly to 0",
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["threads"] = threads.ToString(CultureInfo.InvariantCulture),
             ["loss"] = $"{F(w.Hidden)}·hidden MSE + {F(w.Attention)}·attention row distance + {F(w.Embedding)}·(1 − cos of mean-pooled embeddings)",

@@ -26,7 +26,7 @@ public static class TrainingArguments
         new("corpus", "FILE", "sentences to distil on, one a line (default: 8,000 WordNet definitions built in)"),
         new("steps", "N", "training steps", Default: "600"),
         new("batch", "N", "sentences per step", Default: "16"),
-        new("lr", "RATE", "AdamW learning rate of the weights (default 1e-4), or of the scores for mask (default 1e-2)"),
+        new("lr", "RATE", "AdamW's initial learning rate, decaying linearly to 0: of the weights (default 1e-3), or of the scores for mask (default 1e-2)"),
         new("seed", "N", "batch order; the same seed and --threads give the same bytes", Default: "0"),
         new("threads", "N", "libtorch threads (default: one per core)"),
         new("checkpoint", "FILE", "where the run's state is kept while it trains (default: OUT.checkpoint beside --out)"),
@@ -53,7 +53,7 @@ public static class TrainingArguments
             throw new UsageException($"--method must be {OneShot} or one of {string.Join(", ", PruningMethods.Names)}, got '{BadInputException.Printable(method, 20)}'");
 
         int steps = args.GetInt("steps", 600, 1, 10_000_000), batch = args.GetInt("batch", 16, 1, 4096);
-        double lr = args.Get("lr") is { } text ? Rate(text) : method == "mask" ? 1e-2 : 1e-4;
+        double lr = args.Get("lr") is { } text ? Rate(text) : method == "mask" ? 1e-2 : 1e-3;
         var options = new TrainingOptions(pattern, steps, batch, lr, args.GetInt("seed", 0, 0, int.MaxValue));
         if (args.Get("corpus") is { } corpus) InputFile.Require(corpus, "a corpus of sentences (--corpus)");
         var checkpoint = OutputPaths.File("--checkpoint", args.Get("checkpoint") ?? Path.TrimEndingDirectorySeparator(outDir) + ".checkpoint");
