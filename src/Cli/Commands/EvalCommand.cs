@@ -22,10 +22,8 @@ public sealed class EvalCommand : ICommand
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("teacher", "MODEL", "the dense model to compare with (its score, and the cosine of both models' embeddings and hidden states)"),
-        new("task", "wordnet", "the task", Default: "wordnet"),
-        new("pos", "noun|verb|adj|adv", "WordNet part of speech", Default: "noun"),
-        new("synsets", "N", "synsets with an example sentence, spread evenly over the part of speech", Default: "200"),
-        new("wordnet", "DIR", "WordNet 3.0 database folder (data.noun, …)", Default: WordNetGlosses.DefaultFolder),
+        new("task", TaskArguments.WordNet, "the task", Default: TaskArguments.WordNet),
+        .. TaskArguments.Options,
         new("pool", "mean|cls", "sentence embedding", Default: "mean"),
         new("vocab", "FILE", "vocab.txt (default: the model's)"),
         ModelArguments.Config,
@@ -35,10 +33,8 @@ public sealed class EvalCommand : ICommand
     public int Execute(CommandLine args, TextWriter output)
     {
         var json = args.Get("json") is { } jsonPath ? OutputPaths.File("--json", jsonPath) : null;
-        if (args.Require("task") != "wordnet")
-            throw new BadInputException("--task", null, $"'{BadInputException.Printable(args.Require("task"), 20)}' is not a task; tasks: wordnet");
-        var pos = args.Require("pos");
-        var synsets = WordNetGlosses.Read(args.Require("wordnet"), pos, args.GetInt("synsets", 0, 1, 100_000));
+        TaskArguments.RequireKnown(args.Require("task"));
+        var (pos, synsets) = TaskArguments.ReadSynsets(args);
         var pooling = SentenceEmbedding.Parse(args.Require("pool"));
 
         var model = ModelArguments.LoadModel(args, output);

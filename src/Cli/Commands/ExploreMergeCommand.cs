@@ -50,7 +50,7 @@ public sealed class ExploreMergeCommand : ICommand
         SweepManifest.Write(folder.PathOf(SweepManifest.FileName), merged.Manifest);
         folder.Commit();
 
-        ExploreCommand.PrintRecommendations(output, merged.Points);
+        ExploreCommand.PrintRecommendations(output, merged.Points, info.Fidelity);
         output.WriteLine($"merged {folders.Count} of {merged.ShardCount} shards; wrote {Path.Combine(outDir, ExploreSweep.ResultsFile)} ({merged.Points.Count} rows) " +
                          $"and {Path.Combine(outDir, "report.html")}");
         return 0;

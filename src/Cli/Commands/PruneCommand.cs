@@ -34,6 +34,7 @@ public sealed class PruneCommand : ICommand
                           "unless --force", Required: true),
         ModelArguments.Force with { Help = "replace --out even if it is MODEL's folder (or holds it), or a folder that sparsebert did not write" },
         .. TrainingArguments.Options,
+        .. TrainingArguments.Checkpointing,
     ];
 
     public int Execute(CommandLine args, TextWriter output)

@@ -1,8 +1,8 @@
 namespace SparseBert.Simulator.Explore;
 
 /// <summary>
-/// One point of `sparsebert explore`: a model pruned with one block shape to one sparsity, compiled for and simulated
-/// on one device, with how faithful its output stays to the dense model's. One row of results.csv.
+/// One point of `sparsebert explore`: a model pruned with one block shape to one sparsity by one method, compiled for
+/// and simulated on one device, with how faithful its output stays to the dense model's. One row of results.csv.
 /// </summary>
 /// <param name="Block">the block shape pruned and stored, e.g. "16x16"</param>
 /// <param name="Sparsity">the fraction of weights pruned, e.g. 0.8</param>
@@ -26,4 +26,18 @@ public sealed record ExplorePoint(
     bool Fits,
     double FidelityCosine,
     double FidelityMaxRelErr,
-    double NormKept);
+    double NormKept)
+{
+    /// <summary>The method of one-shot pruning, the one the sweep runs itself; the others are trained by an <see cref="IPointTrainer"/>.</summary>
+    public const string OneShot = "oneshot";
+
+    /// <summary>How the point was pruned: "oneshot" (the PruneWeights pass), or a training method of `prune --method`.</summary>
+    public string Method { get; init; } = OneShot;
+
+    /// <summary>The pruned model's accuracy@1 on the sweep's task (explore --task); null when the sweep has no task.</summary>
+    public double? TaskAccuracy { get; init; }
+
+    /// <summary>The pruned model's mean reciprocal rank on the sweep's task; null when the sweep has no task.</summary>
+    public double? TaskMrr { get; init; }
+}
+

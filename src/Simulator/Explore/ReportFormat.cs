@@ -19,6 +19,12 @@ static class ReportFormat
     /// <summary>Five decimals: the floors people choose differ in the second or third, the points near 1 in the fourth or fifth.</summary>
     public static string Cosine(double cosine) => cosine.ToString("F5", Invariant);
 
+    /// <summary>Three decimals: accuracy@1 over a hundred queries or more moves in steps of 0.01 or less.</summary>
+    public static string Accuracy(double accuracy) => accuracy.ToString("F3", Invariant);
+
+    /// <summary>A point by what made it: "16x16 at 50%, progressive".</summary>
+    public static string Point(ExplorePoint p) => $"{p.Block} at {Percent(p.Sparsity)}, {p.Method}";
+
     public static string Error(double relative) => relative.ToString("G3", Invariant);
 
     public static string Share(double share) => share.ToString("F4", Invariant);

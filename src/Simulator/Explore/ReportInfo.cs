@@ -24,4 +24,10 @@ public sealed record ReportInfo(string Model, string CommandLine, int Calibratio
 
     /// <summary>Devices without a fabric (GPUs): their DSP, BRAM and URAM columns do not apply.</summary>
     public IReadOnlyCollection<string> GpuDevices { get; init; } = [];
+
+    /// <summary>The task the points were scored on, with the dense model's score; null when fidelity is the output cosine alone.</summary>
+    public TaskReference? Task { get; init; }
+
+    /// <summary>The fidelity the report ranks and draws by: the task's accuracy when there is one, else the cosine.</summary>
+    public FidelityMeasure Fidelity => FidelityMeasure.For(Task);
 }

@@ -6,12 +6,17 @@ namespace SparseBert.Simulator.Explore;
 
 /// <summary>
 /// results.csv of `sparsebert explore`: one row per <see cref="ExplorePoint"/>, in <see cref="SweepOrder"/>. It is also
-/// how an interrupted sweep resumes: what <see cref="Read"/> returns is what need not be run again.
+/// how an interrupted sweep resumes: what <see cref="Read"/> returns is what need not be run again. A file written
+/// before the method and task columns existed (<see cref="OneShotColumns"/>) still reads, as one-shot rows without a
+/// task score, since that is what every sweep then measured; the next write gives it this version's header.
 /// </summary>
 public static class ResultsCsv
 {
-    /// <summary>The header, in the order of <see cref="ExplorePoint"/>'s parameters.</summary>
-    public static readonly IReadOnlyList<string> Columns =
+    /// <summary>The header: the method, then <see cref="ExplorePoint"/>'s parameters in order, then the task's scores (empty without a task).</summary>
+    public static readonly IReadOnlyList<string> Columns = ["method", .. OneShotColumns, "task_accuracy", "task_mrr"];
+
+    /// <summary>The header of the files written before the method axis: <see cref="ExplorePoint"/>'s parameters in order.</summary>
+    public static IReadOnlyList<string> OneShotColumns =>
     [
         "block", "sparsity", "device", "latency_ms", "speedup_vs_dense", "weight_bytes", "peak_memory_bytes",
         "dsp", "bram", "uram", "fits", "fidelity_cosine", "fidelity_max_rel_err", "norm_kept",
@@ -76,7 +81,8 @@ public static class ResultsCsv
     {
         using var csv = CsvReader.Create(new StringReader(complete), ReadOptions, leaveOpen: false);
         var header = csv.Headers;
-        if (!header.SequenceEqual(Columns))
+        bool oneShotFile = header.SequenceEqual(OneShotColumns);
+        if (!oneShotFile && !header.SequenceEqual(Columns))
             throw new BadInputException(source, null,
                 $"the header '{BadInputException.Printable(string.Join(',', header), 80)}' is not the one this version writes " +
                 $"({string.Join(',', Columns)}); move the file aside to start the sweep afresh");
@@ -85,7 +91,7 @@ public static class ResultsCsv
         while (csv.Read())
         {
             var fields = Enumerable.Range(0, csv.FieldCount).Select(csv.GetString).ToArray();
-            var (point, problem) = ParseRow(fields);
+            var (point, problem) = oneShotFile ? ParseRow(["oneshot", .. fields, "", ""]) : ParseRow(fields);
             rows.Add((csv.LineNumber, point, problem));
         }
         int lastGood = rows.FindLastIndex(r => r.Point is not null);
@@ -97,8 +103,9 @@ public static class ResultsCsv
 
     static IEnumerable<string> Fields(ExplorePoint p) =>
     [
-        p.Block, Real(p.Sparsity), p.Device, Real(p.LatencyMs), Real(p.SpeedupVsDense), Integer(p.WeightBytes), Integer(p.PeakMemoryBytes),
+        p.Method, p.Block, Real(p.Sparsity), p.Device, Real(p.LatencyMs), Real(p.SpeedupVsDense), Integer(p.WeightBytes), Integer(p.PeakMemoryBytes),
         Integer(p.Dsp), Integer(p.Bram), Integer(p.Uram), p.Fits ? "true" : "false", Real(p.FidelityCosine), Real(p.FidelityMaxRelErr), Real(p.NormKept),
+        p.TaskAccuracy is { } accuracy ? Real(accuracy) : "", p.TaskMrr is { } mrr ? Real(mrr) : "",
     ];
 
     // "R" is the shortest text that parses back to the same double, so a re-read row equals the written one.
@@ -111,8 +118,12 @@ public static class ResultsCsv
         if (fields.Length != Columns.Count) return (null, $"{fields.Length} fields where {Columns.Count} were expected");
         try
         {
-            return (new ExplorePoint(fields[0], RealAt(fields, 1), fields[2], RealAt(fields, 3), RealAt(fields, 4), IntegerAt(fields, 5), IntegerAt(fields, 6),
-                IntegerAt(fields, 7), IntegerAt(fields, 8), IntegerAt(fields, 9), BoolAt(fields, 10), RealAt(fields, 11), RealAt(fields, 12), RealAt(fields, 13)), null);
+            if (fields[0].Length == 0) throw Bad(fields, 0, "a method");
+            return (new ExplorePoint(fields[1], RealAt(fields, 2), fields[3], RealAt(fields, 4), RealAt(fields, 5), IntegerAt(fields, 6), IntegerAt(fields, 7),
+                IntegerAt(fields, 8), IntegerAt(fields, 9), IntegerAt(fields, 10), BoolAt(fields, 11), RealAt(fields, 12), RealAt(fields, 13), RealAt(fields, 14))
+            {
+                Method = fields[0], TaskAccuracy = OptionalRealAt(fields, 15), TaskMrr = OptionalRealAt(fields, 16),
+            }, null);
         }
         catch (FormatException e)
         {
@@ -122,6 +133,9 @@ public static class ResultsCsv
 
     static double RealAt(string[] fields, int i) =>
         double.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : throw Bad(fields, i, "a number");
+
+    /// <summary>An empty field is a sweep without a task; anything else must be a number.</summary>
+    static double? OptionalRealAt(string[] fields, int i) => fields[i].Length == 0 ? null : RealAt(fields, i);
 
     static long IntegerAt(string[] fields, int i) =>
         long.TryParse(fields[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : throw Bad(fields, i, "an integer");

@@ -94,5 +94,5 @@ public static class ShardMerge
     }
 
     static string Describe(ExplorePoint row) =>
-        $"{BadInputException.Printable(row.Block, 20)} at {row.Sparsity.ToString("R", CultureInfo.InvariantCulture)} on {BadInputException.Printable(row.Device, 40)}";
+        $"{BadInputException.Printable(row.Method, 20)} {BadInputException.Printable(row.Block, 20)} at {row.Sparsity.ToString("R", CultureInfo.InvariantCulture)} on {BadInputException.Printable(row.Device, 40)}";
 }

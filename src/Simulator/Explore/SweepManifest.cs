@@ -13,12 +13,14 @@ namespace SparseBert.Simulator.Explore;
 /// "shard"). A shard also records the whole grid, which is fixed because the shards are cut from its order; an
 /// unsharded sweep may grow its grid when resumed. "report" describes the sweep for its report page, rewritten at the
 /// end of each run, so that a merge can write the page the whole sweep would have; it is not a setting, and a resume
-/// does not compare it.
+/// does not compare it. "task" is there when the sweep scores a task (rows with and without a score do not mix), and
+/// "training" when it trains: a resume compares it only when both have it, so that a one-shot sweep may later add
+/// training methods (the folder then records their settings), and a resume that trains nothing need not repeat them.
 /// </summary>
 public static class SweepManifest
 {
     public const string FileName = "sweep.json";
-    const string ShardKey = "shard", GridKey = "grid", ReportKey = "report";
+    const string ShardKey = "shard", GridKey = "grid", ReportKey = "report", TaskKey = "task", TrainingKey = "training";
 
     static readonly JsonSerializerOptions Format = new() { WriteIndented = true, IndentSize = 2, NewLine = "\n" };
 
@@ -35,6 +37,8 @@ public static class SweepManifest
             ["precision"] = settings.Precision,
             ["parallel"] = settings.Parallel?.ToString() ?? "auto",
         };
+        if (settings.Task is { } task) manifest[TaskKey] = task.Description;
+        if (settings.Trainer is { } trainer && settings.Methods.Any(m => m != ExplorePoint.OneShot)) manifest[TrainingKey] = trainer.Settings;
         if (settings.Shard is { } shard)
         {
             manifest[ShardKey] = shard.ToString();
@@ -52,10 +56,16 @@ public static class SweepManifest
             Write(path, manifest);
             return;
         }
-        var different = Differences(Read(path), manifest, ReportKey);
+        var existing = Read(path);
+        var different = Differences(existing, manifest, existing[TrainingKey] is null || manifest[TrainingKey] is null ? [ReportKey, TrainingKey] : [ReportKey]);
         if (different.Count > 0)
             throw new BadInputException(path, null,
                 $"holds a sweep with other settings ({string.Join(", ", different)} differ); resume with the same model and options, or use another --out");
+        if (existing[TrainingKey] is null && manifest[TrainingKey] is { } training)
+        {
+            existing[TrainingKey] = training.DeepClone();
+            Write(path, existing);
+        }
     }
 
     /// <summary>
@@ -109,6 +119,8 @@ public static class SweepManifest
             FidelityFloors = SweepGrid.Values<double>(node, "fidelity_floors") ?? throw Malformed(source, "fidelity_floors"),
             Asked = node["asked"] is null ? null : SweepGrid.FromJson(node["asked"], source),
             GpuDevices = SweepGrid.Values<string>(node, "gpu_devices") ?? throw Malformed(source, "gpu_devices"),
+            Task = node["task"] is null ? null : new TaskReference(Text(node["task"], "description", source), Number(node["task"], "dense_accuracy", source),
+                Number(node["task"], "dense_mrr", source)),
         };
     }
 
@@ -143,10 +155,16 @@ public static class SweepManifest
         ["fidelity_floors"] = new JsonArray([.. info.FidelityFloors.Select(f => JsonValue.Create(f))]),
         ["asked"] = info.Asked?.ToJson(),
         ["gpu_devices"] = new JsonArray([.. info.GpuDevices.Select(d => JsonValue.Create(d))]),
+        ["task"] = info.Task is { } task
+            ? new JsonObject { ["description"] = task.Description, ["dense_accuracy"] = task.DenseAccuracy, ["dense_mrr"] = task.DenseMrr }
+            : null,
     };
 
     static string Text(JsonNode? node, string key, string source) =>
         (node as JsonObject)?[key] is JsonValue value && value.TryGetValue(out string? text) ? text : throw Malformed(source, key);
+
+    static double Number(JsonNode? node, string key, string source) =>
+        (node as JsonObject)?[key] is JsonValue value && value.TryGetValue(out double number) ? number : throw Malformed(source, key);
 
     static BadInputException Malformed(string source, string key) => new(source, null, $"its report has no valid '{key}'; run the sweep's command again to rewrite it");
 }

@@ -90,7 +90,7 @@ public sealed class ExploreShardTests
         var model = Model(folder);
         foreach (var spec in new[] { "0/3", "4/3", "x", "1/0", "1/", "-1/2", "1/2/3" })
             CliHarness.AssertBadInput(Sweep(model, folder["bad"], "--shard", spec), "--shard", $"'{spec}' is not a shard K/N");
-        CliHarness.AssertBadInput(Sweep(model, folder["bad"], "--shard", "1/7"), "--shard", "6 block x sparsity points into 7 shards", "at most 6");
+        CliHarness.AssertBadInput(Sweep(model, folder["bad"], "--shard", "1/7"), "--shard", "6 method x block x sparsity points into 7 shards", "at most 6");
         Assert.False(Directory.Exists(folder["bad"]));
 
         Ok(Sweep(model, folder["s"], "--shard", "1/2"));

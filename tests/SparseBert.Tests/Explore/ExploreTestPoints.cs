@@ -5,7 +5,7 @@ namespace SparseBert.Tests.Explore;
 /// <summary>Hand-made sweep results: numbers chosen so that the fronts and recommendations can be worked out by hand.</summary>
 public static class ExploreTestPoints
 {
-    public static readonly SweepOrder Order = new(["4x4", "16x16", "32x32"], ["u250", "h100"]);
+    public static readonly SweepOrder Order = new([ExplorePoint.OneShot, "progressive"], ["4x4", "16x16", "32x32"], ["u250", "h100"]);
 
     /// <summary>A point on a GPU (no FPGA resources) with the numbers that matter to the front and the recommendation.</summary>
     public static ExplorePoint Gpu(string block, double sparsity, double latencyMs, double cosine, bool fits = true, string device = "h100") =>

@@ -110,7 +110,7 @@ public sealed partial class HtmlReportTests
     {
         var sweep = ExploreTestPoints.Order.Sort(ExploreTestPoints.Sweep());
         // This run asked for 16x16 at 0.5 and 0.9 on u250; the folder held the rest from earlier runs.
-        var html = HtmlReport.Render(sweep, Info with { Asked = new SweepGrid(["16x16"], [0.5, 0.9], ["u250"]) });
+        var html = HtmlReport.Render(sweep, Info with { Asked = new SweepGrid([ExplorePoint.OneShot], ["16x16"], [0.5, 0.9], ["u250"]) });
         var header = Regex.Match(html, "<header>.*?</header>", RegexOptions.Singleline).Value;
         Assert.Contains("<dt>Block shapes</dt><dd>4x4, 16x16, 32x32</dd>", header);
         Assert.Contains("<dt>Sparsities</dt><dd>0.5, 0.7, 0.9</dd>", header);
@@ -119,7 +119,7 @@ public sealed partial class HtmlReportTests
         Assert.Contains("<dt>From earlier runs</dt><dd>16 of the points were measured by earlier runs in the same folder and are not asked for by this " +
                         "run's command (block shapes 4x4, 32x32; sparsities 0.7; devices h100)</dd>", header);
         // A run that asked for everything on the page says nothing about earlier runs.
-        var whole = HtmlReport.Render(sweep, Info with { Asked = new SweepGrid(["4x4", "16x16", "32x32"], [0.5, 0.7, 0.9], ["u250", "h100"]) });
+        var whole = HtmlReport.Render(sweep, Info with { Asked = new SweepGrid([ExplorePoint.OneShot], ["4x4", "16x16", "32x32"], [0.5, 0.7, 0.9], ["u250", "h100"]) });
         Assert.DoesNotContain("From earlier runs", whole);
     }
 
@@ -129,12 +129,12 @@ public sealed partial class HtmlReportTests
         var sweep = ExploreTestPoints.Order.Sort(ExploreTestPoints.Sweep());
         var html = HtmlReport.Render(sweep, Info with { GpuDevices = ["h100"] });
         var results = XDocument.Parse(Regex.Matches(html, "<table.*?</table>", RegexOptions.Singleline)[1].Value.Replace("&#8211;", "–"));
-        int dsp = ResultsCsv.Columns.ToList().IndexOf("dsp");
+        int dsp = ResultsCsv.Columns.ToList().IndexOf("dsp"), device = ResultsCsv.Columns.ToList().IndexOf("device");
         foreach (var row in results.Descendants("tbody").Single().Elements("tr"))
         {
             var cells = row.Elements("td").Select(td => td.Value).ToList();
             var resources = cells.Skip(dsp).Take(3).ToList();
-            if (cells[2] == "h100") Assert.Equal(["–", "–", "–"], resources);
+            if (cells[device] == "h100") Assert.Equal(["–", "–", "–"], resources);
             else Assert.All(resources, r => Assert.Matches(@"^[\d,]+$", r));
         }
         Assert.DoesNotContain(results.Descendants("td").Where(td => td.Value == "0"), td => true);

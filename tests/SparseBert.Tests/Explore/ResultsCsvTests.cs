@@ -5,7 +5,9 @@ namespace SparseBert.Tests.Explore;
 
 public sealed class ResultsCsvTests
 {
-    const string Header = "block,sparsity,device,latency_ms,speedup_vs_dense,weight_bytes,peak_memory_bytes,dsp,bram,uram,fits,fidelity_cosine,fidelity_max_rel_err,norm_kept";
+    const string OneShotHeader = "block,sparsity,device,latency_ms,speedup_vs_dense,weight_bytes,peak_memory_bytes,dsp,bram,uram,fits,fidelity_cosine,fidelity_max_rel_err,norm_kept";
+
+    const string Header = "method," + OneShotHeader + ",task_accuracy,task_mrr";
 
     [Fact]
     public void Written_rows_read_back_as_equal_records_in_sweep_order()
@@ -26,7 +28,23 @@ public sealed class ResultsCsvTests
     {
         var point = new ExplorePoint("16x16", 0.8, "u250", 0.1 + 0.2, 3.5, 123, 456, 7, 8, 9, false, 1.0 / 3, 1e-7, 0.9);
         var text = ResultsCsv.Format([point], ExploreTestPoints.Order);
-        Assert.Equal(Header + "\n16x16,0.8,u250,0.30000000000000004,3.5,123,456,7,8,9,false,0.3333333333333333,1E-07,0.9\n", text);
+        Assert.Equal(Header + "\noneshot,16x16,0.8,u250,0.30000000000000004,3.5,123,456,7,8,9,false,0.3333333333333333,1E-07,0.9,,\n", text);
+        var scored = point with { Method = "progressive", TaskAccuracy = 0.87, TaskMrr = 0.9125 };
+        Assert.Equal(Header + "\nprogressive,16x16,0.8,u250,0.30000000000000004,3.5,123,456,7,8,9,false,0.3333333333333333,1E-07,0.9,0.87,0.9125\n",
+            ResultsCsv.Format([scored], ExploreTestPoints.Order));
+        Assert.Equal([scored], ResultsCsv.Parse(ResultsCsv.Format([scored], ExploreTestPoints.Order), "results.csv"));
+    }
+
+    [Fact]
+    public void A_file_from_before_the_method_axis_reads_as_one_shot_rows_without_a_task()
+    {
+        var text = OneShotHeader + "\n16x16,0.8,u250,0.3,3.5,123,456,7,8,9,false,0.5,1E-07,0.9\n";
+        var row = Assert.Single(ResultsCsv.Parse(text, "results.csv"));
+        Assert.Equal(new ExplorePoint("16x16", 0.8, "u250", 0.3, 3.5, 123, 456, 7, 8, 9, false, 0.5, 1e-7, 0.9), row);
+        Assert.Equal(ExplorePoint.OneShot, row.Method);
+        Assert.Null(row.TaskAccuracy);
+        // Written again, it has this version's header.
+        Assert.StartsWith(Header + "\noneshot,16x16,", ResultsCsv.Format([row], ExploreTestPoints.Order));
     }
 
     [Fact]
@@ -76,7 +94,7 @@ public sealed class ResultsCsvTests
         var text = ResultsCsv.Format(ExploreTestPoints.Sweep(), ExploreTestPoints.Order);
         var complete = ResultsCsv.Parse(text, "results.csv");
 
-        var garbageAtEnd = text + "16x16,0.5,h100,not-a-number,1,2,3,0,0,0,true,0.9,0.1,0.9\n16x16,0.7\n";
+        var garbageAtEnd = text + "oneshot,16x16,0.5,h100,not-a-number,1,2,3,0,0,0,true,0.9,0.1,0.9,,\noneshot,16x16,0.7\n";
         Assert.Equal(complete, ResultsCsv.Parse(garbageAtEnd, "results.csv"));
 
         var lines = text.Split('\n');
