@@ -25,7 +25,7 @@ public sealed class ExploreTrainer : IPointTrainer
         _corpus = DistillationCorpus.Load(settings.Corpus, tokenizer, dense.Config, TrainingArguments.Settings.MaxTokens, settings.Seed);
         _unusedCheckpoint = Path.Combine(outDir, "training.checkpoint");
         _output = output;
-        string rate = settings.LearningRate is { } lr ? lr.ToString("R", CultureInfo.InvariantCulture) : "default (1e-4, mask 1e-2)";
+        string rate = settings.LearningRate is { } lr ? lr.ToString("R", CultureInfo.InvariantCulture) : "default (1e-3, mask 1e-2)";
         Settings = string.Create(CultureInfo.InvariantCulture,
             $"{settings.Steps} steps of {settings.Batch}, lr {rate}, seed {settings.Seed}, {settings.Threads} threads, corpus {_corpus.Description} (sha256 {_corpus.Sha256})");
     }
