@@ -21,7 +21,7 @@ public sealed class PruningMethodTests : IDisposable
     {
         var data = new TheoryData<string, string>();
         foreach (var method in PruningMethods.Names)
-            foreach (var pattern in new[] { "block", "column", "magnitude", "nm" }) data.Add(method, pattern);
+            foreach (var pattern in new[] { "block", "column", "global", "magnitude", "nm" }) data.Add(method, pattern);
         return data;
     }
 
@@ -33,6 +33,15 @@ public sealed class PruningMethodTests : IDisposable
         var (weights, finished) = Train(method, options, _dir["ckpt"]);
         Assert.True(finished);
         var p = options.Pattern;
+        if (p.Scope == PruneScope.Global)
+        {
+            // One threshold over all matrices: at least ⌈s·n⌉ zero elements in all, less than one block more.
+            var all = Selected(p);
+            long zeros = all.Sum(m => Pruning.ElementsInZeroBlocks(weights[m.Name], m.Rows, m.Cols, p.Block));
+            long target = Pruning.Target(p.Sparsity, all.Sum(m => (long)m.Rows * m.Cols));
+            Assert.InRange(zeros, target, target + p.Block.Rows * p.Block.Cols - 1);
+            return;
+        }
         foreach (var (name, rows, cols) in Selected(p))
         {
             var w = weights[name];

@@ -25,6 +25,7 @@ static class TrainingFixtures
     {
         "block" => new PruneOptions(PruneMethod.Block, new BlockShape(4, 4), 0.5),
         "column" => new PruneOptions(PruneMethod.Block, new BlockShape(32, 1), 0.6),
+        "global" => new PruneOptions(PruneMethod.Block, new BlockShape(8, 8), 0.8, PruneScope.Global),
         "magnitude" => new PruneOptions(PruneMethod.Magnitude, new BlockShape(1, 1), 0.7),
         _ => new PruneOptions(PruneMethod.NM, new BlockShape(1, 1), 0, N: 2, M: 4),
     };
