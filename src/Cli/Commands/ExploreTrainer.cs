@@ -34,7 +34,7 @@ public sealed class ExploreTrainer : IPointTrainer
 
     public BertModel Train(BertModel dense, string method, PruneOptions pattern)
     {
-        TorchSharp.torch.set_num_threads(_settings.Threads);
+        Torch.TorchThreads.Use(_settings.Threads);
         var options = _settings.For(method, pattern);
         var recipe = TrainingRecipe.Json(TrainingRecipe.Of(method, options, _corpus, TrainingArguments.Describe(dense), _settings.Threads));
         bool lines = _output is not CliOutput { Interactive: true };

@@ -110,7 +110,7 @@ public static class TrainingArguments
     /// <summary>Trains; null when Ctrl-C stopped it (said on the output, with how to resume).</summary>
     public static Result? Train(Run run, BertModel model, CommandLine args, TextWriter output)
     {
-        TorchSharp.torch.set_num_threads(run.Threads);
+        Torch.TorchThreads.Use(run.Threads);
         var tokenizer = ModelArguments.LoadTokenizer(args, model.Config, output);
         var corpus = DistillationCorpus.Load(run.Corpus, tokenizer, model.Config, run.Options.MaxTokens, run.Options.Seed);
         var recipe = TrainingRecipe.Json(TrainingRecipe.Of(run.Method, run.Options, corpus, Describe(model), run.Threads));

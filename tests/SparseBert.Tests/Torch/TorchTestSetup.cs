@@ -9,7 +9,7 @@ static class TorchTestSetup
     static readonly Lazy<bool> Configured = new(() =>
     {
         // Two intra-op threads (the build machine has two cores), set once before any tensor work.
-        torch.set_num_threads(2);
+        SparseBert.Torch.TorchThreads.Use(2);
         return true;
     });
 
