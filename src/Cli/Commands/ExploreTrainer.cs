@@ -25,7 +25,7 @@ public sealed class ExploreTrainer : IPointTrainer
         _corpus = DistillationCorpus.Load(settings.Corpus, tokenizer, dense.Config, TrainingArguments.Settings.MaxTokens, settings.Seed);
         _unusedCheckpoint = Path.Combine(outDir, "training.checkpoint");
         _output = output;
-        string rate = settings.LearningRate is { } lr ? lr.ToString("R", CultureInfo.InvariantCulture) : "default (1e-3, mask 1e-2)";
+        string rate = settings.LearningRate.ToString("R", CultureInfo.InvariantCulture);
         Settings = string.Create(CultureInfo.InvariantCulture,
             $"{settings.Steps} steps of {settings.Batch}, lr {rate}, seed {settings.Seed}, {settings.Threads} threads, corpus {_corpus.Description} (sha256 {_corpus.Sha256})");
     }
@@ -35,7 +35,7 @@ public sealed class ExploreTrainer : IPointTrainer
     public BertModel Train(BertModel dense, string method, PruneOptions pattern)
     {
         Torch.TorchThreads.Use(_settings.Threads);
-        var options = _settings.For(method, pattern);
+        var options = _settings.For(pattern);
         var recipe = TrainingRecipe.Json(TrainingRecipe.Of(method, options, _corpus, TrainingArguments.Describe(dense), _settings.Threads));
         bool lines = _output is not CliOutput { Interactive: true };
         if (lines)

@@ -34,7 +34,7 @@ public static class TrainingArguments
         new("corpus", "FILE", "sentences to distil on, one a line (default: 8,000 WordNet definitions built in)"),
         new("steps", "N", "training steps", Default: "600"),
         new("batch", "N", "sentences per step", Default: "16"),
-        new("lr", "RATE", "AdamW's initial learning rate, decaying linearly to 0: of the weights (default 1e-3), or of the scores for mask (default 1e-2)"),
+        new("lr", "RATE", "AdamW's initial learning rate (of the weights; of the scores for mask), decaying linearly to 0", Default: "1e-3"),
         new("seed", "N", "batch order; the same seed and --threads give the same bytes", Default: "0"),
         new("threads", "N", "libtorch threads (default: one per core)"),
     ];
@@ -48,15 +48,12 @@ public static class TrainingArguments
     ];
 
     /// <summary>The training options as given, checked; <see cref="For"/> makes one method's run of them.</summary>
-    public sealed record Settings(int Steps, int Batch, double? LearningRate, int Seed, string? Corpus, int Threads)
+    public sealed record Settings(int Steps, int Batch, double LearningRate, int Seed, string? Corpus, int Threads)
     {
-        /// <summary>The learning rate given, or the method's default: mask trains scores, which need a larger one.</summary>
-        public double RateOf(string method) => LearningRate ?? (method == "mask" ? 1e-2 : 1e-3);
-
         /// <summary>Sentences are cut to this many tokens for training (the corpus is tokenized once, for every method).</summary>
         public const int MaxTokens = 64;
 
-        public TrainingOptions For(string method, PruneOptions pattern) => new(pattern, Steps, Batch, RateOf(method), Seed, MaxTokens);
+        public TrainingOptions For(PruneOptions pattern) => new(pattern, Steps, Batch, LearningRate, Seed, MaxTokens);
     }
 
     /// <summary>The run `prune` was asked for, checked; null for one-shot pruning.</summary>
@@ -84,7 +81,7 @@ public static class TrainingArguments
             return null;
         }
         if (args.Get("corpus") is { } corpus) InputFile.Require(corpus, "a corpus of sentences (--corpus)");
-        return new Settings(args.GetInt("steps", 600, 1, 10_000_000), args.GetInt("batch", 16, 1, 4096), args.Get("lr") is { } text ? Rate(text) : null,
+        return new Settings(args.GetInt("steps", 600, 1, 10_000_000), args.GetInt("batch", 16, 1, 4096), Rate(args.Require("lr")),
             args.GetInt("seed", 0, 0, int.MaxValue), args.Get("corpus"), args.GetInt("threads", Environment.ProcessorCount, 1, 1024));
     }
 
@@ -95,7 +92,7 @@ public static class TrainingArguments
         var checkpoint = OutputPaths.File("--checkpoint", args.Get("checkpoint") ?? Path.TrimEndingDirectorySeparator(outDir) + ".checkpoint");
         bool resume = args.Has("resume");
         if (resume) InputFile.Require(checkpoint, "a training checkpoint (--resume)");
-        return new Run(method, settings.For(method, pattern), settings.Corpus, settings.Threads, checkpoint, args.GetInt("checkpoint-every", 50, 1, int.MaxValue), resume);
+        return new Run(method, settings.For(pattern), settings.Corpus, settings.Threads, checkpoint, args.GetInt("checkpoint-every", 50, 1, int.MaxValue), resume);
     }
 
     static double Rate(string text) =>
