@@ -73,7 +73,7 @@ public sealed class ExploreMethodTests : IDisposable
         Assert.Contains("<td class=\"text\">progressive</td>", html);
         Assert.Contains("--method oneshot,progressive", html);
         Assert.Contains("--steps 2 --batch 2", html);
-        Assert.Contains("\"training\": \"2 steps of 2, lr default", File.ReadAllText(_dir["a/sweep.json"]));
+        Assert.Contains("\"training\": \"2 steps of 2, lr 0.001", File.ReadAllText(_dir["a/sweep.json"]));
 
         // The same command gives the same bytes: training is deterministic for a seed and a thread count.
         Ok(Sweep(_dir["b"]));
