@@ -52,7 +52,7 @@ public sealed class PruneCommand : ICommand
         var selected = PruneWeights.Selected(graph, options);
         IReadOnlyDictionary<string, float[]> pruned;
         string[] extra = [];
-        if (training is null) pruned = PruneOneShot(graph, options, output);
+        if (training is null) pruned = PruneOneShot(graph, options, selected, output);
         else
         {
             var trained = TrainingArguments.Train(training, model, args, output);
@@ -75,12 +75,11 @@ public sealed class PruneCommand : ICommand
     }
 
     /// <summary>The selected weights pruned by the one-shot pass, by name.</summary>
-    static Dictionary<string, float[]> PruneOneShot(Graph graph, PruneOptions options, TextWriter output)
+    static Dictionary<string, float[]> PruneOneShot(Graph graph, PruneOptions options, IReadOnlyList<(string Name, int Rows, int Cols)> selected, TextWriter output)
     {
-        var pass = new PruneWeights(options);
-        var pipeline = new Pipeline("prune", [pass]);
+        var pipeline = new Pipeline("prune", [new PruneWeights(options)]);
         var pruned = StepProgress.Run(output, "pruning", () => new PassManager().Run(pipeline, graph, new PassContext()));
-        var names = PruneWeights.Selected(graph, options).Select(w => w.Name).ToHashSet();
+        var names = selected.Select(w => w.Name).ToHashSet();
         return pruned.Constants.Where(c => names.Contains(c.Node.Name)).ToDictionary(c => c.Node.Name, c => c.Node.Data.ToDense().Floats);
     }
 

@@ -30,15 +30,10 @@ public sealed class BlockGroupLasso : WeightTraining
 
     public override string Name => "bsp";
 
-    /// <summary>‖W_g‖_F of every block g of one weight, [⌈rows/r⌉, ⌈cols/c⌉]; edge blocks are zero-padded, which leaves their norms unchanged.</summary>
-    public Tensor BlockNorms(Tensor weight)
-    {
-        long rows = weight.shape[0], cols = weight.shape[1];
-        long blockRows = (rows + _blockRows - 1) / _blockRows, blockCols = (cols + _blockCols - 1) / _blockCols;
-        var padded = nn.functional.pad(weight, [0, blockCols * _blockCols - cols, 0, blockRows * _blockRows - rows]);
+    /// <summary>‖W_g‖_F of every block g of one weight, [⌈rows/r⌉, ⌈cols/c⌉].</summary>
+    public Tensor BlockNorms(Tensor weight) =>
         // The tiny term keeps the gradient of the norm finite at a block that is exactly zero.
-        return (padded.view(blockRows, _blockRows, blockCols, _blockCols).square().sum([1, 3]) + 1e-12).sqrt();
-    }
+        (BlockSums.Of(weight.square(), _blockRows, _blockCols) + 1e-12).sqrt();
 
     public override Tensor? Penalty(int step)
     {

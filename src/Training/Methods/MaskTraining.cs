@@ -47,14 +47,7 @@ public sealed class MaskTraining : IPruningMethod
     /// <summary>√(mean of w² over each unit), [⌈rows/r⌉, ⌈cols/c⌉]; a partial edge unit averages over the elements it has.</summary>
     Tensor UnitRms(Tensor weight) => (Pool(weight.square()) / Pool(ones_like(weight))).sqrt();
 
-    /// <summary>Sums each unit of a [rows, cols] tensor, zero-padding the edge units.</summary>
-    Tensor Pool(Tensor x)
-    {
-        long rows = x.shape[0], cols = x.shape[1];
-        long unitRows = (rows + _unitRows - 1) / _unitRows, unitCols = (cols + _unitCols - 1) / _unitCols;
-        var padded = nn.functional.pad(x, [0, unitCols * _unitCols - cols, 0, unitRows * _unitRows - rows]);
-        return padded.view(unitRows, _unitRows, unitCols, _unitCols).sum([1, 3]);
-    }
+    Tensor Pool(Tensor x) => BlockSums.Of(x, _unitRows, _unitCols);
 
     /// <summary>The scores spread to every element of their unit, cropped to the weight's shape.</summary>
     Tensor Expand(Tensor scores, long rows, long cols) =>

@@ -18,7 +18,7 @@ public abstract class WeightTraining : IPruningMethod
         Trainable = student.named_parameters()
             .Where(p => !p.name.StartsWith("embeddings.", StringComparison.Ordinal) || pruned.Contains(p.name))
             .Select(p => p.parameter).ToList();
-        foreach (var (name, parameter) in student.named_parameters()) parameter.requires_grad = Trainable.Contains(parameter);
+        foreach (var (_, parameter) in student.named_parameters()) parameter.requires_grad = Trainable.Contains(parameter);
     }
 
     protected BertModule Student { get; }
