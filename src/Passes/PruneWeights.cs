@@ -147,6 +147,13 @@ public sealed class PruneWeights : IPass
     public static IReadOnlyList<(string Name, int Rows, int Cols)> Selected(Graph graph, PruneOptions options) =>
         new PruneWeights(options).Select(graph).Select(s => (s.Node.Name, s.Node.Data.Type.Shape[0], s.Node.Data.Type.Shape[1])).ToList();
 
+    /// <summary>The selected weights' values in a graph this pass (or a trainer) pruned, by name: what to write back into the model.</summary>
+    public static Dictionary<string, Tensor> SelectedValues(Graph pruned, PruneOptions options)
+    {
+        var names = Selected(pruned, options).Select(w => w.Name).ToHashSet();
+        return pruned.Constants.Where(c => names.Contains(c.Node.Name)).ToDictionary(c => c.Node.Name, c => c.Node.Data.ToDense());
+    }
+
     /// <summary>
     /// Refuses what <see cref="Run"/> would refuse, for a sweep to say so before it writes or simulates anything.
     /// Whole blocks overshoot a scope's target by less than one block, so only a scope that one block covers more than

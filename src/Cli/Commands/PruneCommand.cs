@@ -52,7 +52,7 @@ public sealed class PruneCommand : ICommand
         var selected = PruneWeights.Selected(graph, options);
         IReadOnlyDictionary<string, float[]> pruned;
         string[] extra = [];
-        if (training is null) pruned = PruneOneShot(graph, options, selected, output);
+        if (training is null) pruned = PruneOneShot(graph, options, output);
         else
         {
             var trained = TrainingArguments.Train(training, model, args, output);
@@ -75,12 +75,11 @@ public sealed class PruneCommand : ICommand
     }
 
     /// <summary>The selected weights pruned by the one-shot pass, by name.</summary>
-    static Dictionary<string, float[]> PruneOneShot(Graph graph, PruneOptions options, IReadOnlyList<(string Name, int Rows, int Cols)> selected, TextWriter output)
+    static Dictionary<string, float[]> PruneOneShot(Graph graph, PruneOptions options, TextWriter output)
     {
         var pipeline = new Pipeline("prune", [new PruneWeights(options)]);
         var pruned = StepProgress.Run(output, "pruning", () => new PassManager().Run(pipeline, graph, new PassContext()));
-        var names = selected.Select(w => w.Name).ToHashSet();
-        return pruned.Constants.Where(c => names.Contains(c.Node.Name)).ToDictionary(c => c.Node.Name, c => c.Node.Data.ToDense().Floats);
+        return PruneWeights.SelectedValues(pruned, options).ToDictionary(w => w.Key, w => w.Value.Floats);
     }
 
     static PruneOptions ReadOptions(CommandLine args)

@@ -163,8 +163,7 @@ public static class ExploreSweep
     /// <summary>The dense model with the weights the prune pass changed taken from the pruned graph, for a task that needs the model whole.</summary>
     static BertModel WithWeightsOf(BertModel dense, Graph pruned, PruneOptions options)
     {
-        var names = PruneWeights.Selected(pruned, options).Select(w => w.Name).ToHashSet();
-        var changed = pruned.Constants.Where(c => names.Contains(c.Node.Name)).ToDictionary(c => c.Node.Name, c => c.Node.Data.ToDense());
+        var changed = PruneWeights.SelectedValues(pruned, options);
         return new BertModel(dense.Config, dense.Weights.ToDictionary(w => w.Key, w => changed.GetValueOrDefault(w.Key) ?? w.Value), dense.Source);
     }
 
