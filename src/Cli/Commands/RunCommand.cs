@@ -5,6 +5,7 @@ using SparseBert.Frontend.Text;
 using SparseBert.IR;
 using SparseBert.IR.Analysis;
 using SparseBert.IR.Interpretation;
+using SparseBert.IR.Interpretation.Kernels;
 using SparseBert.Passes;
 
 namespace SparseBert.Cli.Commands;
@@ -30,6 +31,8 @@ public sealed class RunCommand : ICommand
         new("calib", "N", "number of synthetic calibration sequences for --int8", Default: "8"),
         new("fixed-point", null, "with --int8: layer norm, softmax and GELU in integer arithmetic too (I-BERT approximations)"),
         ModelArguments.DumpIr,
+        new("threads", "N", "threads the interpreter's kernels use (default: one per core); outputs do not depend on it"),
+        new("profile", null, $"after the outputs, time {ProfileRuns} more runs of the first sequence and print where the time goes, by op"),
     ];
 
     public int Execute(CommandLine args, TextWriter output)
@@ -47,6 +50,7 @@ public sealed class RunCommand : ICommand
             ? ReadTextFile(args, textFile, model.Config, output)
             : [ModelArguments.ReadInputs(args, model.Config, output)];
 
+        if (args.Has("threads")) KernelThreads.Count = args.GetInt("threads", 1, 1, 1024);
         var graph = BertGraph.Build(model, batch[0].Length);
         if (args.Has("optimize")) graph = Optimize(args, graph, output);
 
@@ -63,7 +67,23 @@ public sealed class RunCommand : ICommand
         foreach (var name in outputs.Keys.Order(StringComparer.Ordinal))
             output.WriteLine($"wrote {Path.Combine(outDir, name + ".npy")}");
         if (!model.HasPooler) output.Info("note: the checkpoint has no pooler, so there is no pooler_output");
+        if (args.Has("profile")) PrintProfile(graph, batch[0].ToTensors(), output);
         return 0;
+    }
+
+    const int ProfileRuns = 5;
+
+    /// <summary>Per-op time of <see cref="ProfileRuns"/> runs (after the real ones, so the kernels are compiled and packed).</summary>
+    static void PrintProfile(Graph graph, IReadOnlyDictionary<string, Tensor> inputs, TextWriter output)
+    {
+        var times = StepProgress.Run(output, $"profiling {ProfileRuns} runs",
+            () => Enumerable.Range(0, ProfileRuns).SelectMany(_ => InterpreterProfile.Run(graph, inputs)).ToList());
+        var ops = InterpreterProfile.ByOp(times, ProfileRuns);
+        output.WriteLine($"time per run by op (mean of {ProfileRuns} runs, {KernelThreads.Count} kernel threads): " +
+                         $"{ops.Sum(o => o.Time.TotalMilliseconds):F2} ms");
+        output.WriteLine($"  {"op",-22} {"nodes",6} {"ms",9} {"share",7}");
+        foreach (var op in ops)
+            output.WriteLine($"  {op.Op,-22} {op.Nodes,6} {op.Time.TotalMilliseconds,9:F3} {op.Share,7:P1}");
     }
 
     const string SentenceEmbeddingOutput = "sentence_embedding";

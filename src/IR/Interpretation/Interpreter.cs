@@ -5,28 +5,51 @@ namespace SparseBert.IR.Interpretation;
 
 /// <summary>
 /// The reference interpreter: the executable definition of every op, in f32, deterministic (each output element is
-/// computed by one thread in a fixed order). Every pass and backend is tested against it. Buffers are dropped after
-/// their last use, so peak memory follows the live activations rather than the whole graph.
+/// computed by one thread in a fixed order). Every pass and backend is tested against it. Buffers are recycled after
+/// their last use (<see cref="InterpreterBuffers"/>), so peak memory follows the live activations rather than the whole
+/// graph, and a graph run again allocates little more than its outputs.
 /// </summary>
 public static class Interpreter
 {
-    /// <param name="observe">Called with every computed value as soon as it exists (calibration watches activations this way).</param>
+    /// <param name="observe">
+    /// Called with every computed value as soon as it exists (calibration watches activations this way). The tensor is
+    /// valid during the call only: its buffer is reused once the value is dead, so copy what you keep.
+    /// </param>
     public static IReadOnlyDictionary<string, Tensor> Run(Graph graph, IReadOnlyDictionary<string, Tensor> inputs, Action<Value, Tensor>? observe = null)
     {
         var values = new Tensor?[graph.Nodes.Length];
         var lastUse = graph.LastUses();
+        var buffers = InterpreterBuffers.Take(graph);
         for (int i = 0; i < graph.Nodes.Length; i++)
         {
-            values[i] = Evaluate(graph, graph.Nodes[i], graph.Types[i], values, inputs);
-            if (observe is not null && values[i] is { } computed) observe(new Value(i), computed);
+            var computed = values[i] = Evaluate(graph, graph.Nodes[i], graph.Types[i], values, inputs, buffers);
+            if (computed is not null)
+            {
+                buffers.Hold(computed);
+                observe?.Invoke(new Value(i), computed);
+            }
             foreach (var input in graph.Nodes[i].Inputs)
-                if (lastUse[input.Index] == i) values[input.Index] = null;
+                if (lastUse[input.Index] == i && values[input.Index] is { } dead)
+                {
+                    values[input.Index] = null;
+                    buffers.Release(dead);
+                }
         }
-        return graph.Outputs.ToDictionary(o => o.Name, o => values[o.Value.Index]!);
+        var outputs = graph.Outputs.ToDictionary(o => o.Name, o => values[o.Value.Index]!);
+        InterpreterBuffers.Return(graph, buffers);
+        return outputs;
     }
 
-    static Tensor? Evaluate(Graph graph, Node node, TensorType type, Tensor?[] values, IReadOnlyDictionary<string, Tensor> inputs)
+    static Tensor? Evaluate(Graph graph, Node node, TensorType type, Tensor?[] values, IReadOnlyDictionary<string, Tensor> inputs,
+        InterpreterBuffers buffers)
     {
+        Tensor Map(TensorType type, Fill fill)
+        {
+            var y = buffers.Rent(type.Shape.ElementCount);
+            fill(y);
+            return new Tensor(type.Shape, y);
+        }
+
         Tensor In(Value v) => values[v.Index] ?? throw new IrException($"{v} was read after its last use");
         float[] F(Value v) => In(v).Floats;
 
@@ -44,13 +67,13 @@ public static class Interpreter
                 return constant.Data is DenseData dense ? dense.Tensor : null;
 
             case Linear linear:
-                return EvaluateLinear(graph, linear, type, F(linear.X));
+                return Map(type, y => EvaluateLinear(graph, linear, type, F(linear.X), y));
 
             case QuantizedLinear quantized:
-                return Int8Linear.Evaluate(graph, quantized, type, F(quantized.X));
+                return Map(type, y => Int8Linear.Evaluate(graph, quantized, type, F(quantized.X), y));
 
             case MatMul matmul:
-                return EvaluateMatMul(matmul, In(matmul.A), In(matmul.B), type);
+                return Map(type, y => EvaluateMatMul(matmul, In(matmul.A), In(matmul.B), type, y));
 
             case Add add:
                 return Map(type, y => TensorPrimitives.Add(F(add.A), F(add.B), y));
@@ -91,9 +114,9 @@ public static class Interpreter
             case Transpose transpose:
                 return Map(type, y => LayoutKernels.Transpose(F(transpose.X), graph.TypeOf(transpose.X).Shape, transpose.Perm, y));
             case Slice slice:
-                return EvaluateSlice(slice, In(slice.X), type);
+                return Map(type, y => EvaluateSlice(slice, In(slice.X), y));
             case Gather gather:
-                return EvaluateGather(gather, In(gather.Table), In(gather.Ids), type);
+                return Map(type, y => EvaluateGather(gather, In(gather.Table), In(gather.Ids), y));
 
             default:
                 throw new IrException($"the interpreter has no definition for op '{node.OpName}'");
@@ -102,19 +125,11 @@ public static class Interpreter
 
     delegate void Fill(float[] y);
 
-    static Tensor Map(TensorType type, Fill fill)
-    {
-        var y = new float[type.Shape.ElementCount];
-        fill(y);
-        return new Tensor(type.Shape, y);
-    }
-
-    static Tensor EvaluateLinear(Graph graph, Linear linear, TensorType type, float[] x)
+    static void EvaluateLinear(Graph graph, Linear linear, TensorType type, float[] x, float[] y)
     {
         var weight = ((Constant)graph[linear.Weight]).Data;
         var bias = ((Constant)graph[linear.Bias]).Data.ToDense().Floats;
         int rows = type.Shape[0];
-        var y = new float[type.Shape.ElementCount];
         switch (weight)
         {
             case DenseData dense:
@@ -134,30 +149,24 @@ public static class Interpreter
                 throw new IrException($"linear '{linear.Name}': no kernel for weight format {weight.FormatName}");
         }
         Activations.Apply(linear.Epilogue, y);
-        return new Tensor(type.Shape, y);
     }
 
-    static Tensor EvaluateMatMul(MatMul matmul, Tensor a, Tensor b, TensorType type)
+    static void EvaluateMatMul(MatMul matmul, Tensor a, Tensor b, TensorType type, float[] y)
     {
         int batch = a.Shape[0], m = a.Shape[1], k = a.Shape[2], n = type.Shape[2];
-        var y = new float[type.Shape.ElementCount];
         for (int i = 0; i < batch; i++)
             Gemm.Multiply(a.Floats, i * m * k, m, k, b.Floats, i * k * n, n, matmul.TransposeB, null, y, i * m * n);
-        return new Tensor(type.Shape, y);
     }
 
-    static Tensor EvaluateSlice(Slice slice, Tensor x, TensorType type)
+    static void EvaluateSlice(Slice slice, Tensor x, float[] y)
     {
         long rowSize = x.Shape.ElementCount / Math.Max(1, x.Shape[0]);
-        var y = new float[type.Shape.ElementCount];
         Array.Copy(x.Floats, slice.Start * rowSize, y, 0, y.LongLength);
-        return new Tensor(type.Shape, y);
     }
 
-    static Tensor EvaluateGather(Gather gather, Tensor table, Tensor ids, TensorType type)
+    static void EvaluateGather(Gather gather, Tensor table, Tensor ids, float[] y)
     {
         int rows = table.Shape[0], width = table.Shape[1];
-        var y = new float[type.Shape.ElementCount];
         for (int i = 0; i < ids.Ints.Length; i++)
         {
             int id = ids.Ints[i];
@@ -165,6 +174,5 @@ public static class Interpreter
                 throw new BadInputException("", gather.Name, $"index {id} at position {i} is outside 0..{rows - 1}");
             Array.Copy(table.Floats, (long)id * width, y, (long)i * width, width);
         }
-        return new Tensor(type.Shape, y);
     }
 }

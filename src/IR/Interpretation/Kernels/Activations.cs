@@ -1,12 +1,16 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using static SparseBert.IR.Interpretation.Kernels.Vectors;
 
 namespace SparseBert.IR.Interpretation.Kernels;
 
-/// <summary>Elementwise activations in f32, vectorized through TensorPrimitives in fixed-size chunks.</summary>
+/// <summary>
+/// Elementwise activations in f32. GELU is one fused vector pass (see <see cref="RowKernels"/> for why it is not
+/// a TensorPrimitives chain); the rare ones (ReLU, the pooler's tanh) use TensorPrimitives.
+/// </summary>
 public static class Activations
 {
-    const int Chunk = 2048;
-
     /// <summary>
     /// erf by Abramowitz &amp; Stegun 7.1.26: erf(x) = 1 − (a1·t + … + a5·t⁵)·e^(−x²), t = 1/(1 + p·x), for x ≥ 0,
     /// odd symmetry otherwise. Its absolute error is below 1.5e-7, about one f32 ulp at 1, which is all f32 can hold.
@@ -22,62 +26,52 @@ public static class Activations
 
     const float P = 0.3275911f, A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f, A4 = -1.453152027f, A5 = 1.061405429f;
 
-    /// <summary>GELU(x) = x · ½(1 + erf(x/√2)) (Hugging Face "gelu"). y may be x.</summary>
+    /// <summary>GELU(x) = x · ½(1 + erf(x/√2)) (Hugging Face "gelu"), erf as in <see cref="Erf"/>, one vector pass. y may be x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GeluErf(ReadOnlySpan<float> x, Span<float> y)
     {
-        Span<float> t = stackalloc float[Chunk];
-        Span<float> e = stackalloc float[Chunk];
-        Span<float> p = stackalloc float[Chunk];
-        for (int start = 0; start < x.Length; start += Chunk)
+        int lanes = Vector<float>.Count, i = 0;
+        var half = new Vector<float>(0.5f);
+        var one = Vector<float>.One;
+        for (; i <= x.Length - lanes; i += lanes)
         {
-            int n = Math.Min(Chunk, x.Length - start);
-            var xs = x.Slice(start, n);
-            var ts = t[..n];
-            var es = e[..n];
-            var ps = p[..n];
-            // z = |x|/√2; t = 1/(1 + p·z); e = exp(−z²)
-            TensorPrimitives.Abs(xs, ts);
-            TensorPrimitives.Multiply(ts, 1f / MathF.Sqrt(2f), ts);
-            TensorPrimitives.Multiply(ts, ts, es);
-            TensorPrimitives.Negate(es, es);
-            TensorPrimitives.Exp(es, es);
-            TensorPrimitives.Multiply(ts, P, ts);
-            TensorPrimitives.Add(ts, 1f, ts);
-            TensorPrimitives.Reciprocal(ts, ts);
-            // poly(t) by Horner, then erf(|z|) = 1 − poly·e
-            TensorPrimitives.Multiply(ts, A5, ps);
-            TensorPrimitives.Add(ps, A4, ps);
-            TensorPrimitives.FusedMultiplyAdd(ps, ts, A3, ps);
-            TensorPrimitives.FusedMultiplyAdd(ps, ts, A2, ps);
-            TensorPrimitives.FusedMultiplyAdd(ps, ts, A1, ps);
-            TensorPrimitives.Multiply(ps, ts, ps);
-            TensorPrimitives.Multiply(ps, es, ps);
-            // ½x(1 + sign(x)·(1 − poly·e)) = ½x + ½|x|(1 − poly·e); x is read before y's element is written.
-            var ys = y.Slice(start, n);
-            for (int i = 0; i < n; i++)
-                ys[i] = 0.5f * xs[i] + 0.5f * MathF.Abs(xs[i]) * (1f - ps[i]);
+            var xs = Load(x, i);
+            var ax = Vector.Abs(xs);
+            // z = |x|/√2; t = 1/(1 + p·z); erf(z) = 1 − poly(t)·exp(−z²)
+            var z = ax * new Vector<float>(InvSqrt2);
+            var t = one / Vector.FusedMultiplyAdd(new Vector<float>(P), z, one);
+            var poly = Vector.FusedMultiplyAdd(new Vector<float>(A5), t, new Vector<float>(A4));
+            poly = Vector.FusedMultiplyAdd(poly, t, new Vector<float>(A3));
+            poly = Vector.FusedMultiplyAdd(poly, t, new Vector<float>(A2));
+            poly = Vector.FusedMultiplyAdd(poly, t, new Vector<float>(A1)) * t;
+            var erf = one - poly * Exp(-(z * z));
+            // ½x(1 + sign(x)·erf(|z|)) = ½x + ½|x|·erf(|z|)
+            Store(Vector.FusedMultiplyAdd(half * ax, erf, half * xs), y, i);
         }
+        for (; i < x.Length; i++) y[i] = 0.5f * x[i] * (1f + Erf(x[i] * InvSqrt2));
     }
 
+    const float InvSqrt2 = 0.70710678118654752f;
+
     /// <summary>GELU by the tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (Hugging Face "gelu_new"). y may be x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GeluTanh(ReadOnlySpan<float> x, Span<float> y)
     {
         float c = MathF.Sqrt(2f / MathF.PI);
-        Span<float> u = stackalloc float[Chunk];
-        for (int start = 0; start < x.Length; start += Chunk)
+        int lanes = Vector<float>.Count, i = 0;
+        var one = Vector<float>.One;
+        for (; i <= x.Length - lanes; i += lanes)
         {
-            int n = Math.Min(Chunk, x.Length - start);
-            var xs = x.Slice(start, n);
-            var ys = y.Slice(start, n);
-            var us = u[..n];
-            TensorPrimitives.Multiply(xs, xs, us);
-            TensorPrimitives.Multiply(us, 0.044715f * c, us);
-            TensorPrimitives.Add(us, c, us);
-            TensorPrimitives.Multiply(us, xs, us);
-            TensorPrimitives.Tanh(us, us);
-            TensorPrimitives.Add(us, 1f, us);
-            TensorPrimitives.Multiply(us, xs, ys);
-            TensorPrimitives.Multiply(ys, 0.5f, ys);
+            var xs = Load(x, i);
+            var u = xs * Vector.FusedMultiplyAdd(xs * xs, new Vector<float>(0.044715f * c), new Vector<float>(c));
+            // 1 + tanh(u) = 2 − 2/(e^{2u} + 1) = 2·e^{2u}/(e^{2u} + 1); e^{2u} = ∞ gives NaN, so clamp u (tanh(9) = 1 in f32).
+            var e = Exp(new Vector<float>(2f) * Vector.Min(u, new Vector<float>(9f)));
+            Store(xs * e / (e + one), y, i);
+        }
+        for (; i < x.Length; i++)
+        {
+            float u = c * (x[i] + 0.044715f * x[i] * x[i] * x[i]);
+            y[i] = 0.5f * x[i] * (1f + MathF.Tanh(u));
         }
     }
 

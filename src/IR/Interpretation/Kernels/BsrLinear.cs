@@ -18,8 +18,6 @@ public static class BsrLinear
     /// </summary>
     const long GroupFloats = 16 * 1024;
 
-    static readonly ParallelOptions Options = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
-
     /// <summary>x row-major [rows, in]; y row-major [rows, out] (overwritten); bias [out] or null.</summary>
     public static void Multiply(float[] x, int rows, BsrData weight, float[]? bias, float[] y) =>
         Multiply(x, rows, weight, bias, y, PackedMatrix.BestIsa);
@@ -71,9 +69,9 @@ public static class BsrLinear
             // x is read in place; only a partial last token tile is copied, zero-padded to full height.
             var tail = new float[rows % tokens == 0 ? 0 : tokens * ins];
             x.AsSpan((tiles - 1) * tokens * ins, rows % tokens * ins).CopyTo(tail);
-            bool parallel = Environment.ProcessorCount > 1 && panels.Slabs > 1
+            bool parallel = KernelThreads.Count > 1 && panels.Slabs > 1
                 && (long)rows * panels.SlabSteps[panels.Slabs] * BsrPanels.Height >= ParallelThreshold;
-            var groups = Groups(panels, parallel ? 4 * Environment.ProcessorCount : 1);
+            var groups = Groups(panels, parallel ? 4 * KernelThreads.Count : 1);
             fixed (float* px = x, pt = tail, pw = panels.Data, pb = paddedBias, py = y)
             fixed (int* pr = panels.Runs)
             {
@@ -83,7 +81,7 @@ public static class BsrLinear
                     _rows = rows, _ins = ins, _outs = outs, _tiles = tiles, _groups = groups, _panels = panels,
                 };
                 if (parallel)
-                    Parallel.For(0, groups.Length - 1, Options, job.RunGroup);
+                    Parallel.For(0, groups.Length - 1, KernelThreads.Options, job.RunGroup);
                 else
                     for (int g = 0; g < groups.Length - 1; g++)
                         job.RunGroup(g);

@@ -12,8 +12,6 @@ public static class FixedPointKernels
     const int ProbabilityBits = 16, NormShift = 10, FactorBits = 40;
     const int ParallelElements = 1 << 16; // below this, a fork/join costs more than the work
 
-    static readonly ParallelOptions Options = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
-
     /// <summary>q = clamp(round_half_away_from_zero(x / scale), −bound, bound), the quotient in double.</summary>
     static long Quantize(float x, double scale, long bound) =>
         (long)Math.Clamp(Math.Round(x / scale, MidpointRounding.AwayFromZero), -bound, bound);
@@ -150,12 +148,12 @@ public static class FixedPointKernels
     /// <summary>Runs body over [0, count) in one piece, or in one contiguous slice per core when the work is large.</summary>
     static void Split(int count, int elementsPerItem, Action<int, int> body)
     {
-        int threads = Environment.ProcessorCount;
+        int threads = KernelThreads.Count;
         if (threads == 1 || (long)count * elementsPerItem < ParallelElements || count < threads)
         {
             body(0, count);
             return;
         }
-        Parallel.For(0, threads, Options, t => body((int)((long)count * t / threads), (int)((long)count * (t + 1) / threads)));
+        Parallel.For(0, threads, KernelThreads.Options, t => body((int)((long)count * t / threads), (int)((long)count * (t + 1) / threads)));
     }
 }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-[assembly: InternalsVisibleTo("SparseBert.Tests")] // lets tests force the non-native kernel paths (GemmIsa)
+[assembly: InternalsVisibleTo("SparseBert.Tests")][assembly: InternalsVisibleTo("mb")] // lets tests force the non-native kernel paths (GemmIsa)
 
 namespace SparseBert.IR.Interpretation.Kernels;
 
@@ -21,8 +21,6 @@ public static class Gemm
 
     /// <summary>Floats of C one task owns (≤ 160 KiB), so its tile is re-read from L2, not L3, on every K block.</summary>
     const int MaxTileFloats = 40 * 1024;
-
-    static readonly ParallelOptions Options = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
 
     /// <summary>Pack B. When bIsNK, B is row-major [n, k] (y = x·Wᵀ); otherwise B is row-major [k, n].</summary>
     public static PackedMatrix Pack(float[] b, int bOffset, int n, int k, bool bIsNK) =>
@@ -110,7 +108,7 @@ public static class Gemm
     sealed unsafe class Blocked<TK> where TK : struct, IMicroKernel
     {
         float* _a, _ap, _bp, _bias, _biasTail, _c;
-        int _m, _n, _k, _kc, _blockRows, _chunkCols, _colChunks;
+        int _m, _n, _k, _kc, _blockRows, _chunkCols, _colChunks, _threads;
 
         public static void Run(float* a, int m, float* bp, int n, int k, float* bias, float* c)
         {
@@ -125,7 +123,7 @@ public static class Gemm
             rowBlocks = (m + blockRows - 1) / blockRows;
 
             int panels = (n + nr - 1) / nr;
-            int threads = Environment.ProcessorCount;
+            int threads = KernelThreads.Count;
             bool parallel = threads > 1 && (long)m * n * k >= ParallelThreshold;
             // Column chunks: narrow enough that a task's C tile stays in L2 across its K blocks; when parallel, at least
             // about four tasks per core, and a multiple of the core count, so the cores finish together.
@@ -152,13 +150,13 @@ public static class Gemm
                     var job = new Blocked<TK>
                     {
                         _a = a, _ap = Align64(scratchStart), _bp = bp, _bias = bias, _biasTail = biasTail, _c = c,
-                        _m = m, _n = n, _k = k, _kc = kc, _blockRows = blockRows, _chunkCols = chunkPanels * nr, _colChunks = colChunks,
+                        _m = m, _n = n, _k = k, _kc = kc, _blockRows = blockRows, _chunkCols = chunkPanels * nr, _colChunks = colChunks, _threads = threads,
                     };
                     int tasks = rowBlocks * colChunks;
                     if (parallel && tasks > 1)
                     {
-                        Parallel.For(0, threads, Options, job.PackSlice);
-                        Parallel.For(0, tasks, Options, job.RunTask);
+                        Parallel.For(0, threads, KernelThreads.Options, job.PackSlice);
+                        Parallel.For(0, tasks, KernelThreads.Options, job.RunTask);
                     }
                     else
                     {
@@ -177,8 +175,8 @@ public static class Gemm
         /// <summary>One core's share of the A packing (a plain copy, split evenly by row tiles).</summary>
         void PackSlice(int slice)
         {
-            int rowTiles = (_m + TK.Mr - 1) / TK.Mr, threads = Environment.ProcessorCount;
-            PackA((int)((long)rowTiles * slice / threads), (int)((long)rowTiles * (slice + 1) / threads));
+            int rowTiles = (_m + TK.Mr - 1) / TK.Mr;
+            PackA((int)((long)rowTiles * slice / _threads), (int)((long)rowTiles * (slice + 1) / _threads));
         }
 
         /// <summary>Row tile t of A → _ap + t·Mr·k, laid out kk·Mr + i; rows past m are zeros (their results are dropped).</summary>

@@ -19,19 +19,15 @@ public static unsafe class Int8Linear
     const int MaxTileInts = 40 * 1024;       // a task's C tile stays in L2 across its K blocks
     const long ParallelThreshold = 1L << 20; // below this many multiply-adds a fork/join costs more than it saves
 
-    static readonly ParallelOptions Options = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
-
     /// <summary>The interpreter's definition of <see cref="QuantizedLinear"/> (see its header), epilogue included.</summary>
-    public static Tensor Evaluate(Graph graph, QuantizedLinear node, TensorType type, float[] x)
+    public static void Evaluate(Graph graph, QuantizedLinear node, TensorType type, float[] x, float[] y)
     {
         var data = ((Constant)graph[node.Weight]).Data;
         var weight = data as Int8WeightData
             ?? throw new IrException($"quantized_linear '{node.Name}': weight is stored as {data.FormatName}, not int8");
         var bias = ((Constant)graph[node.Bias]).Data.ToDense().Floats;
-        var y = new float[type.Shape.ElementCount];
         Multiply(x, type.Shape[0], weight, node.InputScale, bias, y);
         Activations.Apply(node.Epilogue, y);
-        return new Tensor(type.Shape, y);
     }
 
     /// <summary>y[t, o] = f32(acc[t, o]) · f32(inputScale · Scales[o]) + bias[o] for x [rows, in]; y [rows, out] is overwritten.</summary>
@@ -86,7 +82,7 @@ public static unsafe class Int8Linear
         int rowBlocks = (rowTiles + MaxBlockRows / Mr - 1) / (MaxBlockRows / Mr);
         int blockRows = (rowTiles + rowBlocks - 1) / rowBlocks * Mr;
         rowBlocks = (m + blockRows - 1) / blockRows;
-        int panels = b.Panels, threads = Environment.ProcessorCount;
+        int panels = b.Panels, threads = KernelThreads.Count;
         bool parallel = threads > 1 && (long)m * b.BlockGroup.Length * b.PairsPerGroup * 2 * Nr >= ParallelThreshold;
         // Panel chunks: a task's C tile stays in L2; when parallel, at least four tasks per core, a multiple of the cores.
         int perChunk = Math.Max(1, MaxTileInts / (blockRows * Nr));
@@ -110,8 +106,8 @@ public static unsafe class Int8Linear
                 int tasks = rowBlocks * job.PanelChunks;
                 if (parallel && tasks > 1)
                 {
-                    Parallel.For(0, threads, Options, s => job.PackA(rowTiles * s / threads, rowTiles * (s + 1) / threads));
-                    Parallel.For(0, tasks, Options, job.RunTask);
+                    Parallel.For(0, threads, KernelThreads.Options, s => job.PackA(rowTiles * s / threads, rowTiles * (s + 1) / threads));
+                    Parallel.For(0, tasks, KernelThreads.Options, job.RunTask);
                 }
                 else
                 {

@@ -19,7 +19,6 @@ public static class SparseRowLinear
     /// <summary>Output features computed together and written to y together: 16 floats, one cache line per token.</summary>
     const int Group = 16;
 
-    static readonly ParallelOptions Options = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
     static readonly ConditionalWeakTable<NmData, int[]> NmColumns = new();
 
     static bool BestIsVector => Vector256.IsHardwareAccelerated && Fma.IsSupported;
@@ -73,8 +72,8 @@ public static class SparseRowLinear
         {
             Transpose(x, rows, ins, xT, padded);
             int groups = (outs + Group - 1) / Group;
-            int chunks = Environment.ProcessorCount > 1 && (long)rows * values.Length >= ParallelThreshold
-                ? Math.Min(groups, 4 * Environment.ProcessorCount) : 1;
+            int chunks = KernelThreads.Count > 1 && (long)rows * values.Length >= ParallelThreshold
+                ? Math.Min(groups, 4 * KernelThreads.Count) : 1;
             void Chunk(int chunk)
             {
                 var sums = new float[Group * padded];
@@ -97,7 +96,7 @@ public static class SparseRowLinear
                     }
             }
             if (chunks == 1) Chunk(0);
-            else Parallel.For(0, chunks, Options, Chunk);
+            else Parallel.For(0, chunks, KernelThreads.Options, Chunk);
         }
         finally
         {
