@@ -8,11 +8,11 @@ using SparseBert.Frontend;
 using SparseBert.IR;
 using SparseBert.IR.Analysis;
 using SparseBert.IR.Interpretation;
+using SparseBert.IR.Interpretation.Kernels;
 using SparseBert.Models;
 using SparseBert.Passes;
 using SparseBert.Tests.Frontend.Onnx;
 using SparseBert.Torch;
-using TorchSharp;
 
 namespace SparseBert.Bench;
 
@@ -20,9 +20,10 @@ namespace SparseBert.Bench;
 public enum PeerCase { MiniLM_32, MiniLM_128, Base_128, Base_16x16_80pc_128, Base_16x16_90pc_128 }
 
 /// <summary>
-/// One BERT forward, batch 1, in three engines on the same weights and ids: ONNX Runtime (baseline; 2 intra-op
-/// threads, all graph optimizations), our interpreter (plain graph, and after the optimizing pipeline) and libtorch
-/// through the TorchSharp module (2 threads, no grad). Each engine is set up only for its own benchmarks.
+/// One BERT forward, batch 1, in three engines on the same weights and ids, each at the same thread count (1 and 2):
+/// ONNX Runtime (baseline; intra-op threads, all graph optimizations), our interpreter (plain graph, and after the
+/// optimizing pipeline; <see cref="KernelThreads"/>) and libtorch through the TorchSharp module (no grad). Each engine
+/// is set up only for its own benchmarks.
 /// In process: the child project BenchmarkDotNet generates turns off Directory.Build.targets, so it would get
 /// TorchSharp's native library unpatched (it does not load on Debian 12); this process has the patched one.
 /// </summary>
@@ -30,8 +31,6 @@ public enum PeerCase { MiniLM_32, MiniLM_128, Base_128, Base_16x16_80pc_128, Bas
 [Config(typeof(InProcessShortRun))]
 public class PeerForward
 {
-    const int Threads = 2;
-
     BertModel _model = null!;
     BertInputs _inputs = null!;
     Graph _graph = null!;
@@ -42,6 +41,9 @@ public class PeerForward
 
     [Params(PeerCase.MiniLM_32, PeerCase.MiniLM_128, PeerCase.Base_128, PeerCase.Base_16x16_80pc_128, PeerCase.Base_16x16_90pc_128)]
     public PeerCase Case { get; set; }
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
 
     int Sequence => Case == PeerCase.MiniLM_32 ? 32 : 128;
     bool IsMiniLM => Case is PeerCase.MiniLM_32 or PeerCase.MiniLM_128;
@@ -70,6 +72,7 @@ public class PeerForward
     public void SetupInterpreter()
     {
         LoadModel();
+        KernelThreads.Count = Threads;
         _graph = BertGraph.Build(_model, Sequence);
         _feeds = _inputs.ToTensors();
     }
@@ -103,7 +106,7 @@ public class PeerForward
     public void SetupLibTorch()
     {
         LoadModel();
-        torch.set_num_threads(Threads);
+        TorchThreads.Use(Threads);
         _module = TorchBert.FromModel(_model);
     }
 

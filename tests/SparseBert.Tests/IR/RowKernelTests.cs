@@ -91,4 +91,19 @@ public sealed class RowKernelTests
             Assert.True(Math.Abs(exact - ys[i]) < 1e-6 * Math.Max(1, Math.Abs(x)), $"gelu_tanh({xs[i]}) = {ys[i]}, exact {exact}");
         }
     }
+
+    [Fact]
+    public void TanhAndReluMatchDoublePrecision()
+    {
+        var xs = Enumerable.Range(-2000, 4001).Select(i => i / 100f).ToArray();
+        var tanh = new float[xs.Length];
+        var relu = new float[xs.Length];
+        Activations.Tanh(xs, tanh);
+        Activations.Relu(xs, relu);
+        for (int i = 0; i < xs.Length; i++)
+        {
+            Assert.True(Math.Abs(Math.Tanh(xs[i]) - tanh[i]) <= 2e-7, $"tanh({xs[i]}) = {tanh[i]}, exact {Math.Tanh(xs[i])}");
+            Assert.Equal(Math.Max(xs[i], 0f), relu[i]);
+        }
+    }
 }

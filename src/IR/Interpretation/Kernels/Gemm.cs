@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-[assembly: InternalsVisibleTo("SparseBert.Tests")][assembly: InternalsVisibleTo("mb")] // lets tests force the non-native kernel paths (GemmIsa)
+[assembly: InternalsVisibleTo("SparseBert.Tests")] // lets tests force the non-native kernel paths (GemmIsa)
 
 namespace SparseBert.IR.Interpretation.Kernels;
 
