@@ -50,6 +50,13 @@ public static class Interpreter
             return new Tensor(type.Shape, y);
         }
 
+        // y = op(x, other) on slices of whole vector blocks (elementwise) or whole rows (row ops), split among the
+        // kernel threads; `other` is empty or as long as x.
+        Tensor Elementwise(TensorType type, float[] x, float[] other, SliceOp op) => Map(type, y =>
+            KernelThreads.ForElements(y.Length, (start, count) => op(x.AsSpan(start, count), Part(other, start, count), y.AsSpan(start, count))));
+        Tensor Rows(TensorType type, float[] x, float[] other, SliceOp op) => Map(type, y =>
+            KernelThreads.ForRows(y.Length, type.Shape[-1], (start, count) => op(x.AsSpan(start, count), Part(other, start, count), y.AsSpan(start, count))));
+
         Tensor In(Value v) => values[v.Index] ?? throw new IrException($"{v} was read after its last use");
         float[] F(Value v) => In(v).Floats;
 
@@ -76,28 +83,28 @@ public static class Interpreter
                 return Map(type, y => EvaluateMatMul(matmul, In(matmul.A), In(matmul.B), type, y));
 
             case Add add:
-                return Map(type, y => TensorPrimitives.Add(F(add.A), F(add.B), y));
+                return Elementwise(type, F(add.A), F(add.B), static (a, b, y) => TensorPrimitives.Add(a, b, y));
             case Scale scale:
-                return Map(type, y => TensorPrimitives.Multiply(F(scale.X), scale.Factor, y));
+                return Elementwise(type, F(scale.X), [], (x, _, y) => TensorPrimitives.Multiply(x, scale.Factor, y));
             case Gelu gelu when gelu.TanhApproximation:
-                return Map(type, y => Activations.GeluTanh(F(gelu.X), y));
+                return Elementwise(type, F(gelu.X), [], static (x, _, y) => Activations.GeluTanh(x, y));
             case Gelu gelu:
-                return Map(type, y => Activations.GeluErf(F(gelu.X), y));
+                return Elementwise(type, F(gelu.X), [], static (x, _, y) => Activations.GeluErf(x, y));
             case Relu relu:
-                return Map(type, y => Activations.Relu(F(relu.X), y));
+                return Elementwise(type, F(relu.X), [], static (x, _, y) => Activations.Relu(x, y));
             case Tanh tanh:
                 return Map(type, y => Activations.Tanh(F(tanh.X), y));
 
             case LayerNorm ln:
-                return Map(type, y => RowKernels.LayerNorm(F(ln.X), F(ln.Gamma), F(ln.Beta), ln.Eps, y));
+                return Rows(type, F(ln.X), [], (x, _, y) => RowKernels.LayerNorm(x, F(ln.Gamma), F(ln.Beta), ln.Eps, y));
             case Softmax softmax:
-                return Map(type, y => RowKernels.Softmax(F(softmax.X), softmax.Mask is { } m ? F(m) : [], 1f, type.Shape[-1], y));
+                return Rows(type, F(softmax.X), [], (x, _, y) => RowKernels.Softmax(x, softmax.Mask is { } m ? F(m) : [], 1f, type.Shape[-1], y));
             case ScaleMaskSoftmax fused:
-                return Map(type, y => RowKernels.Softmax(F(fused.X), fused.Mask is { } m ? F(m) : [], fused.Scale, type.Shape[-1], y));
+                return Rows(type, F(fused.X), [], (x, _, y) => RowKernels.Softmax(x, fused.Mask is { } m ? F(m) : [], fused.Scale, type.Shape[-1], y));
             case AddLayerNorm fused:
-                return Map(type, y =>
+                return Rows(type, F(fused.X), F(fused.Residual), (x, residual, y) =>
                 {
-                    TensorPrimitives.Add(F(fused.X), F(fused.Residual), y);
+                    TensorPrimitives.Add(x, residual, y);
                     RowKernels.LayerNorm(y, F(fused.Gamma), F(fused.Beta), fused.Eps, y);
                 });
             case IntGelu gelu:
@@ -124,6 +131,10 @@ public static class Interpreter
     }
 
     delegate void Fill(float[] y);
+
+    delegate void SliceOp(ReadOnlySpan<float> x, ReadOnlySpan<float> other, Span<float> y);
+
+    static ReadOnlySpan<float> Part(float[] other, int start, int count) => other.Length == 0 ? [] : other.AsSpan(start, count);
 
     static void EvaluateLinear(Graph graph, Linear linear, TensorType type, float[] x, float[] y)
     {
@@ -154,8 +165,11 @@ public static class Interpreter
     static void EvaluateMatMul(MatMul matmul, Tensor a, Tensor b, TensorType type, float[] y)
     {
         int batch = a.Shape[0], m = a.Shape[1], k = a.Shape[2], n = type.Shape[2];
-        for (int i = 0; i < batch; i++)
-            Gemm.Multiply(a.Floats, i * m * k, m, k, b.Floats, i * k * n, n, matmul.TransposeB, null, y, i * m * n);
+        void Product(int i) => Gemm.Multiply(a.Floats, i * m * k, m, k, b.Floats, i * k * n, n, matmul.TransposeB, null, y, i * m * n);
+        if ((long)m * n * k >= Gemm.ParallelThreshold)
+            for (int i = 0; i < batch; i++) Product(i); // each product splits itself among the threads
+        else
+            KernelThreads.Split(batch, (long)m * n, (i0, i1) => { for (int i = i0; i < i1; i++) Product(i); }); // heads split instead
     }
 
     static void EvaluateSlice(Slice slice, Tensor x, float[] y)

@@ -10,7 +10,6 @@ public static class FixedPointKernels
     const long GeluBound = 1L << 20, SoftmaxBound = 1L << 40, LayerNormBound = 1L << 20;
     const double ErfA = -0.2888, ErfB = -1.769, ExpA = 0.3585, ExpB = 1.353, ExpC = 0.344;
     const int ProbabilityBits = 16, NormShift = 10, FactorBits = 40;
-    const int ParallelElements = 1 << 16; // below this, a fork/join costs more than the work
 
     /// <summary>q = clamp(round_half_away_from_zero(x / scale), −bound, bound), the quotient in double.</summary>
     static long Quantize(float x, double scale, long bound) =>
@@ -72,7 +71,7 @@ public static class FixedPointKernels
     {
         var c = GeluConstants.For(inputScale);
         var erf = new IntPoly(c.QB, c.QC);
-        Split(x.Length, 1, (start, end) => Gelu(x.AsSpan(start, end - start), inputScale, erf, c.Clip, c.One, c.OutputScale, y.AsSpan(start, end - start)));
+        KernelThreads.Split(x.Length, 1, (start, end) => Gelu(x.AsSpan(start, end - start), inputScale, erf, c.Clip, c.One, c.OutputScale, y.AsSpan(start, end - start)));
     }
 
     /// <summary>The element loop, apart from the closure so its constants live in registers.</summary>
@@ -93,7 +92,7 @@ public static class FixedPointKernels
         var c = SoftmaxConstants.For(inputScale);
         long ln2 = c.Ln2;
         var exp = new IntPoly(c.QB, c.QC);
-        Split(x.Length / Math.Max(1, width), width, (row0, row1) =>
+        KernelThreads.Split(x.Length / Math.Max(1, width), width, (row0, row1) =>
         {
             var e = new long[width];
             for (int row = row0; row < row1; row++)
@@ -118,7 +117,7 @@ public static class FixedPointKernels
         int n = gamma.Length;
         double s = inputScale;
         float step = LayerNormStep(n);
-        Split(x.Length / Math.Max(1, n), n, (row0, row1) =>
+        KernelThreads.Split(x.Length / Math.Max(1, n), n, (row0, row1) =>
         {
             var q = new long[n];
             for (int row = row0; row < row1; row++)
@@ -144,16 +143,4 @@ public static class FixedPointKernels
     }
 
     static long FloorDiv(long a, long b) => a / b - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0);
-
-    /// <summary>Runs body over [0, count) in one piece, or in one contiguous slice per core when the work is large.</summary>
-    static void Split(int count, int elementsPerItem, Action<int, int> body)
-    {
-        int threads = KernelThreads.Count;
-        if (threads == 1 || (long)count * elementsPerItem < ParallelElements || count < threads)
-        {
-            body(0, count);
-            return;
-        }
-        Parallel.For(0, threads, KernelThreads.Options, t => body((int)((long)count * t / threads), (int)((long)count * (t + 1) / threads)));
-    }
 }

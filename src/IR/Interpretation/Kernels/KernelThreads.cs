@@ -22,4 +22,43 @@ public static class KernelThreads
 
     /// <summary>Options for the kernels' Parallel.For: at most <see cref="Count"/> workers.</summary>
     internal static ParallelOptions Options => s_options;
+
+    /// <summary>Below this many elements of work, a fork/join costs more than it saves.</summary>
+    const int ParallelElements = 1 << 16;
+
+    /// <summary>
+    /// Runs body(start, end) over [0, count) in one piece, or in one contiguous slice per thread when the work
+    /// (count × elementsPerItem) is large enough. Each item is still done by exactly one call, in order within it.
+    /// </summary>
+    public static void Split(int count, long elementsPerItem, Action<int, int> body)
+    {
+        int threads = Math.Min(Count, count);
+        if (threads <= 1 || count * elementsPerItem < ParallelElements)
+        {
+            body(0, count);
+            return;
+        }
+        Parallel.For(0, threads, Options, t => body((int)((long)count * t / threads), (int)((long)count * (t + 1) / threads)));
+    }
+
+    /// <summary>
+    /// An elementwise op over [0, length) in slices of whole 1024-element blocks: a vector kernel's scalar tail then
+    /// falls on the same elements at any thread count, so the bytes do not depend on it. body(start, count).
+    /// </summary>
+    public static void ForElements(int length, Action<int, int> body)
+    {
+        const int block = 1024;
+        Split((length + block - 1) / block, block, (b0, b1) =>
+        {
+            int start = b0 * block, end = Math.Min(length, b1 * block);
+            if (end > start) body(start, end - start);
+        });
+    }
+
+    /// <summary>A row op over `length` elements in rows of `width`, split at whole rows. body(start, count) in elements.</summary>
+    public static void ForRows(int length, int width, Action<int, int> body)
+    {
+        if (width <= 0 || length == 0) return;
+        Split(length / width, width, (r0, r1) => body(r0 * width, (r1 - r0) * width));
+    }
 }

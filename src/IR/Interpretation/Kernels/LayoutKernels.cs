@@ -9,6 +9,11 @@ public static class LayoutKernels
     /// </summary>
     public static void Transpose(float[] x, Shape shape, IReadOnlyList<int> perm, float[] y)
     {
+        if (perm is [1, 0, 2])
+        {
+            SwapLeadingAxes(x, shape[0], shape[1], shape[2], y);
+            return;
+        }
         int rank = shape.Rank;
         var inStrides = new long[rank];
         for (int a = rank - 1, s = 1; a >= 0; s *= shape[a], a--) inStrides[a] = s;
@@ -32,4 +37,16 @@ public static class LayoutKernels
             }
         }
     }
+
+    /// <summary>
+    /// x [a, b, row] → y [b, a, row]: attention's head split ([seq, heads, d] → [heads, seq, d]) and merge. Rows move
+    /// whole, output-major (each output slab of a rows is written front to back), split among the threads by slab.
+    /// </summary>
+    static void SwapLeadingAxes(float[] x, int a, int b, int row, float[] y) =>
+        KernelThreads.Split(b, (long)a * row, (j0, j1) =>
+        {
+            for (int j = j0; j < j1; j++)
+                for (int i = 0; i < a; i++)
+                    x.AsSpan((i * b + j) * row, row).CopyTo(y.AsSpan((j * a + i) * row, row));
+        });
 }
