@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using SparseBert.IR.Interpretation.Kernels;
 
 namespace SparseBert.IR.Interpretation;
@@ -83,9 +82,9 @@ public static class Interpreter
                 return Map(type, y => EvaluateMatMul(matmul, In(matmul.A), In(matmul.B), type, y));
 
             case Add add:
-                return Elementwise(type, F(add.A), F(add.B), static (a, b, y) => TensorPrimitives.Add(a, b, y));
+                return Elementwise(type, F(add.A), F(add.B), static (a, b, y) => ElementwiseKernels.Add(a, b, y));
             case Scale scale:
-                return Elementwise(type, F(scale.X), [], (x, _, y) => TensorPrimitives.Multiply(x, scale.Factor, y));
+                return Elementwise(type, F(scale.X), [], (x, _, y) => ElementwiseKernels.Multiply(x, scale.Factor, y));
             case Gelu gelu when gelu.TanhApproximation:
                 return Elementwise(type, F(gelu.X), [], static (x, _, y) => Activations.GeluTanh(x, y));
             case Gelu gelu:
@@ -104,7 +103,7 @@ public static class Interpreter
             case AddLayerNorm fused:
                 return Rows(type, F(fused.X), F(fused.Residual), (x, residual, y) =>
                 {
-                    TensorPrimitives.Add(x, residual, y);
+                    ElementwiseKernels.Add(x, residual, y);
                     RowKernels.LayerNorm(y, F(fused.Gamma), F(fused.Beta), fused.Eps, y);
                 });
             case IntGelu gelu:

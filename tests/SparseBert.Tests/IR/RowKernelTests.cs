@@ -3,7 +3,7 @@ using SparseBert.IR.Interpretation.Kernels;
 namespace SparseBert.Tests.IR;
 
 /// <summary>
-/// The vectorized row kernels against double-precision definitions, at widths that exercise the vector body, the
+/// The vectorized row and elementwise kernels against double-precision (or exact) definitions, at widths that exercise the vector body, the
 /// element-by-element tail and both together (the op tests use rows shorter than one vector).
 /// </summary>
 public sealed class RowKernelTests
@@ -104,6 +104,23 @@ public sealed class RowKernelTests
         {
             Assert.True(Math.Abs(Math.Tanh(xs[i]) - tanh[i]) <= 2e-7, $"tanh({xs[i]}) = {tanh[i]}, exact {Math.Tanh(xs[i])}");
             Assert.Equal(Math.Max(xs[i], 0f), relu[i]);
+        }
+    }
+
+    [Fact]
+    public void AddAndScaleAreExactAtEveryLength()
+    {
+        var random = new Random(8);
+        foreach (int length in Widths)
+        {
+            var a = Uniform(random, length, 5f);
+            var b = Uniform(random, length, 5f);
+            var sum = new float[length];
+            var scaled = new float[length];
+            ElementwiseKernels.Add(a, b, sum);
+            ElementwiseKernels.Multiply(a, 0.125f, scaled);
+            Assert.Equal(a.Zip(b, (x, y) => x + y), sum);
+            Assert.Equal(a.Select(x => x * 0.125f), scaled);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SparseBert.IR.Interpretation.Kernels;
 
@@ -59,6 +60,11 @@ internal readonly unsafe struct Kernel512 : IMicroKernel
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
+            // The panel's next lines, 16 steps ahead: at 32 tokens each weight line is used by only four tiles, and
+            // the weights come from L3; this took MiniLM's linears at sequence 32 from 9.6–10.1 ms to 8.2–8.4 ms
+            // (neutral at 128). Prefetches past the panel's end are harmless hints.
+            Sse.Prefetch0(b + 512);
+            Sse.Prefetch0(b + 528);
             b += 32;
             var x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
             x = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
