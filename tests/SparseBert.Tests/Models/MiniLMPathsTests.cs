@@ -14,6 +14,7 @@ namespace SparseBert.Tests.Models;
 /// (libtorch's kernels) holding them, and text through its own
 /// vocab.txt. Each must equal ONNX Runtime on the package's model.onnx within 1e-4 relative.
 /// </summary>
+[Collection(SparseBert.Tests.Training.TrainingCollection.Name)] // libtorch work, never beside a training test (see TrainingCollection)
 public sealed class MiniLMPathsTests(MiniLMFiles files, ITestOutputHelper log) : IClassFixture<MiniLMFiles>, IDisposable
 {
     readonly TestFolder _dir = new();

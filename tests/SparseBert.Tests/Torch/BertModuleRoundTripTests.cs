@@ -10,6 +10,7 @@ using static SparseBert.Tests.Cli.CliHarness;
 namespace SparseBert.Tests.Torch;
 
 /// <summary>The module's weights in and out: Hugging Face names, bit-identical round trips, Module.save read by the frontend and the CLI.</summary>
+[Collection(SparseBert.Tests.Training.TrainingCollection.Name)] // libtorch work, never beside a training test (see TrainingCollection)
 public sealed class BertModuleRoundTripTests : IDisposable
 {
     readonly TestFolder _dir = new();

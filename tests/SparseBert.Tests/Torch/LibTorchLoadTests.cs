@@ -8,6 +8,7 @@ namespace SparseBert.Tests.Torch;
 /// libtorch loads and computes in the test process. If build/TorchSharpNative.targets stops doing its job on a
 /// machine whose libstdc++ lacks GLIBCXX_3.4.32 (Debian 12), these are the tests that fail first.
 /// </summary>
+[Collection(SparseBert.Tests.Training.TrainingCollection.Name)] // libtorch work, never beside a training test (see TrainingCollection)
 public sealed class LibTorchLoadTests
 {
     [Fact]

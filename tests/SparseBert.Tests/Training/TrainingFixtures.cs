@@ -55,7 +55,9 @@ static class TrainingFixtures
 
 /// <summary>
 /// The training tests run one at a time: the CLI sets libtorch's process-wide thread count (--threads), and a run's bytes
-/// depend on it. They use two threads, as <see cref="TorchTestSetup"/> does.
+/// depend on it. They use two threads, as <see cref="TorchTestSetup"/> does. The other libtorch tests (module round
+/// trips, loading, MiniLM through TorchSharp) join this collection too: a training test once failed its exact-sparsity
+/// check only when they ran beside it.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class TrainingCollection

@@ -69,9 +69,9 @@ public static class BsrLinear
             // x is read in place; only a partial last token tile is copied, zero-padded to full height.
             var tail = new float[rows % tokens == 0 ? 0 : tokens * ins];
             x.AsSpan((tiles - 1) * tokens * ins, rows % tokens * ins).CopyTo(tail);
-            bool parallel = KernelThreads.Count > 1 && panels.Slabs > 1
+            bool parallel = KernelThreads.Available > 1 && panels.Slabs > 1
                 && (long)rows * panels.SlabSteps[panels.Slabs] * BsrPanels.Height >= ParallelThreshold;
-            var groups = Groups(panels, parallel ? 4 * KernelThreads.Count : 1);
+            var groups = Groups(panels, parallel ? 4 * KernelThreads.Available : 1);
             fixed (float* px = x, pt = tail, pw = panels.Data, pb = paddedBias, py = y)
             fixed (int* pr = panels.Runs)
             {

@@ -123,7 +123,7 @@ public static class Gemm
             rowBlocks = (m + blockRows - 1) / blockRows;
 
             int panels = (n + nr - 1) / nr;
-            int threads = KernelThreads.Count;
+            int threads = KernelThreads.Available;
             bool parallel = threads > 1 && (long)m * n * k >= ParallelThreshold;
             // Column chunks: narrow enough that a task's C tile stays in L2 across its K blocks; when parallel, at least
             // about four tasks per core, and a multiple of the core count, so the cores finish together.

@@ -82,7 +82,7 @@ public static unsafe class Int8Linear
         int rowBlocks = (rowTiles + MaxBlockRows / Mr - 1) / (MaxBlockRows / Mr);
         int blockRows = (rowTiles + rowBlocks - 1) / rowBlocks * Mr;
         rowBlocks = (m + blockRows - 1) / blockRows;
-        int panels = b.Panels, threads = KernelThreads.Count;
+        int panels = b.Panels, threads = KernelThreads.Available;
         bool parallel = threads > 1 && (long)m * b.BlockGroup.Length * b.PairsPerGroup * 2 * Nr >= ParallelThreshold;
         // Panel chunks: a task's C tile stays in L2; when parallel, at least four tasks per core, a multiple of the cores.
         int perChunk = Math.Max(1, MaxTileInts / (blockRows * Nr));

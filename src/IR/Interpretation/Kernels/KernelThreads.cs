@@ -20,6 +20,14 @@ public static class KernelThreads
         }
     }
 
+    /// <summary>
+    /// The threads a kernel called here may use: <see cref="Count"/>, or 1 inside a slice of <see cref="Split"/>
+    /// (attention runs whole heads per thread; a head's own product must not fork again).
+    /// </summary>
+    internal static int Available => t_insideSlice ? 1 : Count;
+
+    [ThreadStatic] static bool t_insideSlice;
+
     /// <summary>Options for the kernels' Parallel.For: at most <see cref="Count"/> workers.</summary>
     internal static ParallelOptions Options => s_options;
 
@@ -32,13 +40,19 @@ public static class KernelThreads
     /// </summary>
     public static void Split(int count, long elementsPerItem, Action<int, int> body)
     {
-        int threads = Math.Min(Count, count);
+        int threads = Math.Min(Available, count);
         if (threads <= 1 || count * elementsPerItem < ParallelElements)
         {
             body(0, count);
             return;
         }
-        Parallel.For(0, threads, Options, t => body((int)((long)count * t / threads), (int)((long)count * (t + 1) / threads)));
+        Parallel.For(0, threads, Options, t =>
+        {
+            bool outer = t_insideSlice;
+            t_insideSlice = true;
+            try { body((int)((long)count * t / threads), (int)((long)count * (t + 1) / threads)); }
+            finally { t_insideSlice = outer; }
+        });
     }
 
     /// <summary>

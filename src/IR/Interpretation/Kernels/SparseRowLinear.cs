@@ -72,8 +72,8 @@ public static class SparseRowLinear
         {
             Transpose(x, rows, ins, xT, padded);
             int groups = (outs + Group - 1) / Group;
-            int chunks = KernelThreads.Count > 1 && (long)rows * values.Length >= ParallelThreshold
-                ? Math.Min(groups, 4 * KernelThreads.Count) : 1;
+            int chunks = KernelThreads.Available > 1 && (long)rows * values.Length >= ParallelThreshold
+                ? Math.Min(groups, 4 * KernelThreads.Available) : 1;
             void Chunk(int chunk)
             {
                 var sums = new float[Group * padded];
