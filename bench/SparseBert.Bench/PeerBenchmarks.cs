@@ -17,7 +17,7 @@ using SparseBert.Torch;
 namespace SparseBert.Bench;
 
 /// <summary>The models the peers are compared on; pruned ones run dense (same zeros) in ONNX Runtime and libtorch.</summary>
-public enum PeerCase { MiniLM_32, MiniLM_128, Base_128, Base_16x16_80pc_128, Base_16x16_90pc_128 }
+public enum PeerCase { MiniLM_32, MiniLM_128, Base_128, Base_16x16_80pc_128, Base_16x16_90pc_128, Base_Unstructured_80pc_128, Base_2of4_128 }
 
 /// <summary>
 /// One BERT forward, batch 1, in three engines on the same weights and ids, each at the same thread count (1 and 2):
@@ -39,7 +39,8 @@ public class PeerForward
     List<NamedOnnxValue> _ortFeeds = null!;
     BertModule? _module;
 
-    [Params(PeerCase.MiniLM_32, PeerCase.MiniLM_128, PeerCase.Base_128, PeerCase.Base_16x16_80pc_128, PeerCase.Base_16x16_90pc_128)]
+    [Params(PeerCase.MiniLM_32, PeerCase.MiniLM_128, PeerCase.Base_128, PeerCase.Base_16x16_80pc_128, PeerCase.Base_16x16_90pc_128,
+        PeerCase.Base_Unstructured_80pc_128, PeerCase.Base_2of4_128)]
     public PeerCase Case { get; set; }
 
     [Params(1, 2)]
@@ -47,7 +48,15 @@ public class PeerForward
 
     int Sequence => Case == PeerCase.MiniLM_32 ? 32 : 128;
     bool IsMiniLM => Case is PeerCase.MiniLM_32 or PeerCase.MiniLM_128;
-    double Sparsity => Case switch { PeerCase.Base_16x16_80pc_128 => 0.8, PeerCase.Base_16x16_90pc_128 => 0.9, _ => 0 };
+    /// <summary>How the case's BERT-base is pruned (null: dense); `optimize` then stores it as BSR, CSR or 2:4.</summary>
+    PruneOptions? Pruning => Case switch
+    {
+        PeerCase.Base_16x16_80pc_128 => new(PruneMethod.Block, new BlockShape(16, 16), 0.8),
+        PeerCase.Base_16x16_90pc_128 => new(PruneMethod.Block, new BlockShape(16, 16), 0.9),
+        PeerCase.Base_Unstructured_80pc_128 => new(PruneMethod.Magnitude, new BlockShape(1, 1), 0.8),
+        PeerCase.Base_2of4_128 => new(PruneMethod.NM, new BlockShape(1, 1), 0.5),
+        _ => null,
+    };
 
     string MiniLMOnnx => Path.Combine(Path.GetTempPath(), "sparsebert-bench-minilm.onnx");
 
@@ -63,7 +72,7 @@ public class PeerForward
         else
         {
             var dense = SyntheticBert.Model(SyntheticBert.Presets["base"]);
-            _model = Sparsity == 0 ? dense : PeerModels.Pruned(dense, new BlockShape(16, 16), Sparsity);
+            _model = Pruning is { } pruning ? PeerModels.Pruned(dense, pruning) : dense;
         }
         _inputs = BertInputs.Synthetic(_model.Config, Sequence);
     }
@@ -142,16 +151,15 @@ public sealed class InProcessShortRun : ManualConfig
 
 static class PeerModels
 {
-    /// <summary>The model with its encoder matrices block-pruned as `sparsebert prune` does, zeros kept in place.</summary>
-    public static BertModel Pruned(BertModel dense, BlockShape block, double sparsity)
+    /// <summary>The model with its encoder matrices pruned as `sparsebert prune` does, zeros kept in place.</summary>
+    public static BertModel Pruned(BertModel dense, PruneOptions pruning)
     {
         var context = new PassContext();
-        var graph = new PassManager().Run(new Pipeline("prune", [new PruneWeights(new PruneOptions(PruneMethod.Block, block, sparsity, PruneScope.Layer))]),
-            BertGraph.Build(dense, 1), context);
+        var graph = new PassManager().Run(new Pipeline("prune", [new PruneWeights(pruning)]), BertGraph.Build(dense, 1), context);
         var pruned = context.Get<PruneReport>()!.Weights.Select(w => w.Name).ToHashSet();
         var weights = dense.Weights.ToDictionary(w => w.Key, w => w.Value);
         foreach (var constant in graph.Constants.Where(c => pruned.Contains(c.Node.Name)))
             weights[constant.Node.Name] = new IR.Tensor(weights[constant.Node.Name].Shape, constant.Node.Data.ToDense().Floats);
-        return new BertModel(dense.Config, weights, dense.Source + $" pruned {block} at {sparsity:P0}");
+        return new BertModel(dense.Config, weights, dense.Source + " pruned " + pruning.Describe());
     }
 }
