@@ -18,9 +18,10 @@ internal sealed class InterpreterBuffers
     /// <summary>A buffer of exactly this many floats, with unspecified contents: the op overwrites all of it.</summary>
     public float[] Rent(long length)
     {
-        var buffer = _free.TryGetValue((int)length, out var stack) && stack.Count > 0
+        int count = checked((int)length);
+        var buffer = _free.TryGetValue(count, out var stack) && stack.Count > 0
             ? stack.Pop()
-            : GC.AllocateUninitializedArray<float>(checked((int)length));
+            : GC.AllocateUninitializedArray<float>(count);
 #if DEBUG
         // Debug builds (the tests) poison recycled memory, so an op that reads before it writes shows up as NaN.
         Array.Fill(buffer, float.NaN);

@@ -14,7 +14,7 @@ namespace SparseBert.IR.Interpretation.Kernels;
 public static class Gemm
 {
     /// <summary>Below this many multiply-adds (m·n·k) a fork/join costs more than it saves.</summary>
-    internal const long ParallelThreshold = 1L << 20;
+    const long ParallelThreshold = 1L << 20;
 
     /// <summary>Rows per row block: its Kc-deep slice of A (≤ 192 × 256 floats = 192 KiB) should sit in L2 beside C.</summary>
     const int MaxBlockRows = 192;
