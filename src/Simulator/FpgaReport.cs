@@ -31,6 +31,7 @@ static class FpgaReport
             Device = device.Name,
             Kind = "fpga",
             Precision = plan.Schedule.Precision,
+            Activations = plan.Schedule.Activations,
             SequenceLength = plan.Schedule.SequenceLength,
             Block = options.Block.ToString(),
             Parallel = options.Parallel.ToString(),
@@ -85,6 +86,7 @@ static class FpgaReport
         Block = options.Block,
         CalibrationInputs = options.CalibrationInputs,
         FixedPoint = options.FixedPoint,
+        Activations = options.Activations,
     };
 
     static HlsSchedule Reschedule(HlsPlan plan, HlsOptions options) =>

@@ -1,5 +1,6 @@
 using SparseBert.Backends.Hls;
 using SparseBert.IR.Analysis;
+using SparseBert.IR.Interpretation;
 
 namespace SparseBert.Simulator;
 
@@ -11,6 +12,9 @@ public sealed record SimulationOptions
 
     /// <summary>FPGA int8: GELU, softmax and layer norm on the fixed-point (I-BERT) engines too.</summary>
     public bool FixedPoint { get; init; }
+
+    /// <summary>FPGA: the format of the on-chip activation buffers.</summary>
+    public ActivationStorage Activations { get; init; } = ActivationStorage.F32;
 
     /// <summary>FPGA: the MAC array asked for per matrix stage.</summary>
     public Parallelism Parallel { get; init; } = new(8, 16);

@@ -22,6 +22,9 @@ public sealed record SimulationReport
     /// <summary>The block shape the model was compiled with (BSR where the cost model chose it).</summary>
     public required string Block { get; init; }
 
+    /// <summary>FPGA: the format of the on-chip activation buffers ("f32" or "f16"); GPU: null.</summary>
+    public string? Activations { get; init; }
+
     /// <summary>FPGA: the PE × SIMD asked for; GPU: null.</summary>
     public string? Parallel { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using SparseBert.IR;
 using SparseBert.IR.Analysis;
+using SparseBert.IR.Interpretation;
 using SparseBert.Passes;
 
 namespace SparseBert.Backends.Hls;
@@ -45,6 +46,15 @@ public sealed record HlsOptions
 
     /// <summary>With Int8: GELU, softmax and layer norm also in integer arithmetic (the IR's I-BERT ops and their engines).</summary>
     public bool FixedPoint { get; init; }
+
+    /// <summary>
+    /// The number format of the on-chip activation buffers: F32, or F16 (IEEE binary16, half the BRAM; every engine
+    /// still computes in f32 and rounds once per stored value, as the interpreter does with the same storage).
+    /// </summary>
+    public ActivationStorage Activations { get; init; } = ActivationStorage.F32;
+
+    /// <summary>Bytes of one stored activation.</summary>
+    public int ActivationBytes => Activations == ActivationStorage.F16 ? 2 : sizeof(float);
 
     /// <summary>Calibration sequences for INT8 (the CLI's default, as `run --int8`).</summary>
     public int CalibrationInputs { get; init; } = 8;

@@ -29,8 +29,8 @@ public static class HlsResources
     /// <summary>Assumed control and interface logic of one engine instance (loop counters, FSM, AXI adapters).</summary>
     public const int LutPerEngine = 1200, FfPerEngine = 1800;
 
-    /// <summary>A BRAM18K as 512 × 36 holds 512 f32; as 2048 × 9, 2048 bytes.</summary>
-    public const int FloatsPerBram = 512, BytesPerBram = 2048;
+    /// <summary>A BRAM18K as 512 × 36 holds 512 f32; as 1024 × 18, 1024 halves; as 2048 × 9, 2048 bytes.</summary>
+    public const int FloatsPerBram = 512, HalvesPerBram = 1024, BytesPerBram = 2048;
 
     public static HlsResourceUse Estimate(HlsSchedule schedule)
     {
@@ -63,8 +63,9 @@ public static class HlsResources
     /// <summary>Activation buffers: each bank of a partitioned buffer is its own memory, so a buffer costs banks × the BRAMs one bank needs.</summary>
     public static long ActivationBrams(HlsSchedule schedule) => schedule.Buffers.Sum(b =>
     {
-        long banks = b.PartitionFactor, depth = (b.Bytes / sizeof(float) + banks - 1) / banks;
-        return banks * ((depth + FloatsPerBram - 1) / FloatsPerBram);
+        long perBram = schedule.ActivationBytes == 2 ? HalvesPerBram : FloatsPerBram;
+        long banks = b.PartitionFactor, depth = (b.Bytes / schedule.ActivationBytes + banks - 1) / banks;
+        return banks * ((depth + perBram - 1) / perBram);
     }) + (schedule.Int8ScratchBytes + BytesPerBram - 1) / BytesPerBram;
 
     /// <summary>The engines' own storage, counted as if none of it went to registers (an upper bound).</summary>

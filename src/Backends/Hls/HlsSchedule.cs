@@ -23,6 +23,12 @@ public sealed record HlsSchedule
 
     public required int SequenceLength { get; init; }
 
+    /// <summary>The format of the on-chip activation buffers: "f32", or "f16" (binary16 stores, f32 arithmetic).</summary>
+    public string Activations { get; init; } = "f32";
+
+    /// <summary>Bytes of one element of an activation buffer.</summary>
+    [JsonIgnore] public int ActivationBytes => Activations == "f16" ? 2 : sizeof(float);
+
     /// <summary>The PE × SIMD asked for; each stage's own (possibly smaller) choice is in its record.</summary>
     public required string Parallel { get; init; }
 
@@ -57,7 +63,7 @@ public sealed record HlsSchedule
 
 public sealed record HlsTarget(string Device, string Part, double ClockMhz);
 
-/// <summary>An activation buffer: f32 elements, cyclically partitioned into PartitionFactor banks.</summary>
+/// <summary>An activation buffer: Bytes of elements of the schedule's activation format, cyclically partitioned into PartitionFactor banks.</summary>
 public sealed record HlsBuffer(int Id, long Bytes, int PartitionFactor);
 
 /// <summary>GELU by linear interpolation in a table over [−Range, Range] with Intervals equal steps (identity above, 0 below).</summary>
@@ -66,8 +72,9 @@ public sealed record HlsGeluLut(double Range, int Intervals, double MaxAbsError)
 
 /// <summary>
 /// What the testbench accepts: max |csim − golden| ≤ Relative · max |golden|, per output.
-/// fp32: a fixed 1e-4. int8: Margin × the quantization error (the quantize pass's measure, max |int8 − f32| / max |f32|)
-/// on the testbench's own inputs, never below the fp32 figure.
+/// fp32 with f32 activations: a fixed 1e-4. int8, or f16 activations: Margin × the error those formats cost (the
+/// quantize pass's measure, max |design's interpreter − f32| / max |f32|, in QuantizationError) on the testbench's own
+/// inputs, never below the fp32 figure.
 /// </summary>
 public sealed record HlsTolerance(double Relative, string Basis, double? QuantizationError, double? Margin);
 

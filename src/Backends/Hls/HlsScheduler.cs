@@ -1,4 +1,5 @@
 using SparseBert.IR;
+using SparseBert.IR.Interpretation;
 
 namespace SparseBert.Backends.Hls;
 
@@ -37,10 +38,11 @@ public static class HlsScheduler
             Precision = options.Precision == HlsPrecision.Int8 ? "int8" : "fp32",
             FixedPoint = options.Precision == HlsPrecision.Int8 && options.FixedPoint,
             SequenceLength = sequenceLength,
+            Activations = options.Activations == ActivationStorage.F16 ? "f16" : "f32",
             Parallel = options.Parallel.ToString(),
             Block = options.Block.ToString(),
             WeightBytes = lowered.WeightBytes,
-            Buffers = used.Order().Select(b => new HlsBuffer(b, lowered.Plan.BufferBytes[b], banks)).ToList(),
+            Buffers = used.Order().Select(b => new HlsBuffer(b, lowered.Plan.BufferBytes[b] / sizeof(float) * options.ActivationBytes, banks)).ToList(),
             Int8ScratchBytes = planner.Int8ScratchBytes,
             GeluLut = geluLut,
             Tolerance = tolerance,

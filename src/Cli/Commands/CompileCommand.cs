@@ -25,6 +25,7 @@ public sealed class CompileCommand : ICommand
         new("device", "NAME|FILE", $"hls: target board: {string.Join(", ", HlsDevice.Builtin)}, or a device .json file", Default: "zcu102"),
         new("precision", "fp32|int8|fp16", "fp32; hls: int8 linears calibrated on synthetic inputs; cuda: fp16 weights and tensor cores", Default: "fp32"),
         new("fixed-point", null, "hls, with --precision int8: layer norm, softmax and GELU in integer arithmetic too (I-BERT approximations)"),
+        ActivationsArgument.Option("hls: the "),
         new("arch", "sm_80,sm_87,sm_90", "cuda: GPU architectures to build for (default sm_80,sm_87,sm_90)"),
         new("weights-recipe", "SEED", "cuda, for a model from `synth --values portable --seed SEED` (pruned or not): also write weights.recipe " +
                                       "and regen_weights.c, from which `make weights.bin` rebuilds weights.bin without .NET"),
@@ -59,6 +60,7 @@ public sealed class CompileCommand : ICommand
             Parallel = Parallelism.Parse(args.Require("parallel"), "--parallel"),
             Block = BlockShape.Parse(args.Require("block"), "--block"),
             FixedPoint = args.Has("fixed-point"),
+            Activations = ActivationsArgument.Parse(args),
         };
         using var folder = new OutputFolder(outDir, force: args.Has("force"));
         var model = ModelArguments.LoadModel(args, output);
@@ -71,7 +73,7 @@ public sealed class CompileCommand : ICommand
         folder.Commit();
         var schedule = design.Schedule;
         output.WriteLine($"compiled {schedule.Stages.Count} stages for {options.Device.Name} ({options.Device.Part}, {options.Device.ClockMhz} MHz), " +
-                         $"{schedule.Precision}{(schedule.FixedPoint ? " fixed-point" : "")}, {inputs.Length} tokens, weights {design.Lowered.WeightBytes / 1e6:F2} MB ({clock.Elapsed.TotalSeconds:F2} s)");
+                         $"{schedule.Precision}{(schedule.FixedPoint ? " fixed-point" : "")}, {schedule.Activations} activations, {inputs.Length} tokens, weights {design.Lowered.WeightBytes / 1e6:F2} MB ({clock.Elapsed.TotalSeconds:F2} s)");
         output.WriteLine($"wrote {outDir}: make csim (g++) checks it against golden/, within {schedule.Tolerance!.Relative:G3} of each output's range; " +
                          "vitis_hls -f build_prj.tcl synthesizes it");
         return 0;
@@ -80,7 +82,7 @@ public sealed class CompileCommand : ICommand
     // --target cuda: the same optimizing pipeline, then the CUDA backend's nvcc project (kernels, host runner, Makefile).
     static int CompileCuda(CommandLine args, string outDir, TextWriter output)
     {
-        if (args.Has("device") || args.Has("parallel")) throw new UsageException("--device and --parallel are for --target hls");
+        if (args.Has("device") || args.Has("parallel") || args.Has("activations")) throw new UsageException("--device, --parallel and --activations are for --target hls");
         var options = new CudaOptions
         {
             Architectures = args.Get("arch") is { } arch ? CudaOptions.ParseArchitectures(arch, "--arch") : CudaOptions.DefaultArchitectures,

@@ -30,6 +30,7 @@ public sealed class RunCommand : ICommand
         new("int8", null, "with --optimize: quantize linears to INT8 (calibrated on synthetic inputs) and report the error"),
         new("calib", "N", "number of synthetic calibration sequences for --int8", Default: "8"),
         new("fixed-point", null, "with --int8: layer norm, softmax and GELU in integer arithmetic too (I-BERT approximations)"),
+        ActivationsArgument.Option("the "),
         ModelArguments.DumpIr,
         new("threads", "N", "threads the interpreter's kernels use (default: one per core); outputs do not depend on it"),
         new("profile", null, $"after the outputs, time {ProfileRuns} more runs of the first sequence and print where the time goes, by op"),
@@ -50,13 +51,14 @@ public sealed class RunCommand : ICommand
             ? ReadTextFile(args, textFile, model.Config, output)
             : [ModelArguments.ReadInputs(args, model.Config, output)];
 
+        var storage = ActivationsArgument.Parse(args);
         if (args.Has("threads")) KernelThreads.Count = args.GetInt("threads", 1, 1, 1024);
         var graph = BertGraph.Build(model, batch[0].Length);
         if (args.Has("optimize")) graph = Optimize(args, graph, output);
 
         var clock = Stopwatch.StartNew();
         var rows = StepProgress.Run(output, $"interpreting {batch.Count} × {batch[0].Length} tokens",
-            () => batch.Select(inputs => Interpreter.Run(graph, inputs.ToTensors())).ToList());
+            () => batch.Select(inputs => Interpreter.Run(graph, inputs.ToTensors(), storage: storage)).ToList());
         output.Info($"interpreted {graph.Nodes.Length} nodes for {batch.Count} × {batch[0].Length} tokens in {clock.Elapsed.TotalSeconds:F2} s");
 
         var outputs = Stack(rows);

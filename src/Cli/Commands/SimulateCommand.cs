@@ -25,6 +25,7 @@ public sealed class SimulateCommand : ICommand
         new("precision", "fp32|fp16|int8", "fp32; FPGAs also int8, GPUs fp16", Default: "fp32"),
         new("fixed-point", null, "FPGAs, with --precision int8: layer norm, softmax and GELU on the integer (I-BERT) engines too"),
         new("parallel", "PExSIMD", "FPGA MAC array per matrix stage", Default: "8x16"),
+        ActivationsArgument.Option("FPGAs: the on-chip "),
         new("block", "RxC", "BSR block shape of the optimizing pipeline", Default: "16x16"),
         ModelArguments.Seq,
         ModelArguments.Config,
@@ -41,10 +42,11 @@ public sealed class SimulateCommand : ICommand
             Parallel = Parallelism.Parse(args.Require("parallel"), "--parallel"),
             Block = BlockShape.Parse(args.Require("block"), "--block"),
             FixedPoint = args.Has("fixed-point"),
+            Activations = ActivationsArgument.Parse(args),
         };
         if (args.Has("fixed-point") && (device.Kind != "fpga" || options.Precision != "int8"))
             throw new UsageException("--fixed-point is for FPGA devices with --precision int8");
-        if (device.Kind != "fpga" && args.Has("parallel")) throw new UsageException("--parallel is for FPGA devices");
+        if (device.Kind != "fpga" && (args.Has("parallel") || args.Has("activations"))) throw new UsageException("--parallel and --activations are for FPGA devices");
         var model = ModelArguments.LoadModel(args, output);
         int length = ModelArguments.SequenceLength(args, model.Config, output);
 
@@ -68,7 +70,7 @@ public sealed class SimulateCommand : ICommand
         static string Mb(long bytes) => (bytes / 1e6).ToString("F2", CultureInfo.InvariantCulture) + " MB";
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"{r.Device} ({r.Kind}, {r.ClockMhz:G4} MHz), {r.Precision}, block {r.Block}{(r.Parallel is null ? "" : ", PE x SIMD " + r.Parallel)}, {r.SequenceLength} tokens");
+            $"{r.Device} ({r.Kind}, {r.ClockMhz:G4} MHz), {r.Precision}{(r.Activations is "f16" ? " (f16 activations)" : "")}, block {r.Block}{(r.Parallel is null ? "" : ", PE x SIMD " + r.Parallel)}, {r.SequenceLength} tokens");
         text.AppendLine(CultureInfo.InvariantCulture,
             $"latency {r.LatencyMs:F3} ms ({N(r.Cycles)} cycles: {r.CycleSplit()}); dense {r.DenseLatencyMs:F3} ms; speedup {r.SpeedupVsDense:F2}x");
         text.AppendLine($"off-chip traffic {Mb(r.OffchipBytes)}; weights {Mb(r.WeightBytes)}; peak memory {Mb(r.PeakMemoryBytes)}; on chip {Mb(r.OnChipBytes)}");

@@ -14,7 +14,10 @@ public static class Interpreter
     /// Called with every computed value as soon as it exists (calibration watches activations this way). The tensor is
     /// valid during the call only: its buffer is reused once the value is dead, so copy what you keep.
     /// </param>
-    public static IReadOnlyDictionary<string, Tensor> Run(Graph graph, IReadOnlyDictionary<string, Tensor> inputs, Action<Value, Tensor>? observe = null)
+    /// <param name="storage">the format computed activations are stored in (<see cref="ActivationStorage"/>): F16 rounds
+    /// every op's f32 result as it is stored, as a design with half-precision activation buffers does</param>
+    public static IReadOnlyDictionary<string, Tensor> Run(Graph graph, IReadOnlyDictionary<string, Tensor> inputs, Action<Value, Tensor>? observe = null,
+        ActivationStorage storage = ActivationStorage.F32)
     {
         var values = new Tensor?[graph.Nodes.Length];
         var lastUse = graph.LastUses();
@@ -22,6 +25,8 @@ public static class Interpreter
         for (int i = 0; i < graph.Nodes.Length; i++)
         {
             var computed = values[i] = Evaluate(graph, graph.Nodes[i], graph.Types[i], values, inputs, buffers);
+            if (computed is not null && storage == ActivationStorage.F16)
+                computed = values[i] = StoreAsHalf(graph, graph.Nodes[i], computed);
             if (computed is not null)
             {
                 buffers.Hold(computed);
@@ -37,6 +42,23 @@ public static class Interpreter
         var outputs = graph.Outputs.ToDictionary(o => o.Name, o => values[o.Value.Index]!);
         InterpreterBuffers.Return(graph, buffers);
         return outputs;
+    }
+
+    /// <summary>
+    /// The value as a half-precision buffer holds it. Inputs and constants are not activations (the design reads them
+    /// from its ports). A reshape aliases its input, which is already rounded when it was computed; one of a constant
+    /// is a copy into a buffer in a design, so it is rounded as a copy here and the constant stays untouched.
+    /// </summary>
+    static Tensor StoreAsHalf(Graph graph, Node node, Tensor computed)
+    {
+        if (node is Input or Constant || computed.Type.DType != DType.F32) return computed;
+        if (node is Reshape reshape)
+        {
+            if (graph[reshape.X] is not (Constant or Input)) return computed;
+            computed = new Tensor(computed.Type.Shape, computed.Floats.ToArray());
+        }
+        HalfStore.RoundInPlace(computed.Floats);
+        return computed;
     }
 
     static Tensor? Evaluate(Graph graph, Node node, TensorType type, Tensor?[] values, IReadOnlyDictionary<string, Tensor> inputs,
